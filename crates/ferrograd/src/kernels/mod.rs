@@ -1,0 +1,5 @@
+//! Flat-slice numeric kernels: no autograd, no shapes beyond layouts.
+
+pub mod elementwise;
+pub mod matmul;
+pub mod threads;

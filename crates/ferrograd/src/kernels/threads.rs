@@ -1,0 +1,47 @@
+//! The core's own rayon pool. Node's libuv pool is shared with fs and dns, so heavy
+//! work runs here; its size is `set_num_threads`.
+
+use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::sync::{Arc, OnceLock, RwLock};
+
+static POOL: OnceLock<RwLock<Arc<ThreadPool>>> = OnceLock::new();
+
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn build(n: usize) -> Arc<ThreadPool> {
+    let builder = ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("ferrograd-{i}"));
+    // Building a pool only fails when the OS refuses threads; a one-thread pool is
+    // the safest fallback then.
+    Arc::new(builder.build().unwrap_or_else(|_| {
+        ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .expect("a one-thread pool")
+    }))
+}
+
+fn cell() -> &'static RwLock<Arc<ThreadPool>> {
+    POOL.get_or_init(|| RwLock::new(build(default_threads())))
+}
+
+/// The pool heavy kernels run on.
+pub fn pool() -> Arc<ThreadPool> {
+    cell().read().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
+/// Number of threads the core uses.
+pub fn num_threads() -> usize {
+    pool().current_num_threads()
+}
+
+/// Sets the number of threads the core uses (at least 1).
+pub fn set_num_threads(n: usize) {
+    let n = n.max(1);
+    if n != num_threads() {
+        *cell().write().unwrap_or_else(|e| e.into_inner()) = build(n);
+    }
+}

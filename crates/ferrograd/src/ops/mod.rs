@@ -1,0 +1,13 @@
+//! Tensor operations. Each file holds a family of ops, and each op's backward
+//! stands beside its forward.
+
+pub mod binary;
+pub mod compare;
+pub mod matmul;
+pub mod reduce;
+pub mod softmax;
+pub mod unary;
+pub mod view;
+
+pub use binary::BinaryOp;
+pub use unary::UnaryOp;

@@ -1,0 +1,5 @@
+//! Optimizers.
+
+pub mod sgd;
+
+pub use sgd::{ParamGroup, Sgd, SgdOptions};

@@ -1,0 +1,90 @@
+//! Seeded random numbers. Each thread has its own generator (a Node worker thread
+//! never disturbs another's sequence); numbers are drawn sequentially, so a seed
+//! gives the same values whatever the thread count of the kernels.
+
+use crate::tensor::shape::checked_numel;
+use crate::tensor::{Storage, Tensor};
+use crate::{bail, Result};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use std::cell::RefCell;
+
+/// The seed a thread starts from, so runs are reproducible even without a seed
+/// (PyTorch's default generator is fixed the same way).
+pub const DEFAULT_SEED: u64 = 67_280_421_310_721;
+
+thread_local! {
+    static RNG: RefCell<ChaCha8Rng> = RefCell::new(ChaCha8Rng::seed_from_u64(DEFAULT_SEED));
+}
+
+/// Reseeds this thread's generator.
+pub fn manual_seed(seed: u64) {
+    RNG.with(|r| *r.borrow_mut() = ChaCha8Rng::seed_from_u64(seed));
+}
+
+/// Runs `f` with this thread's generator.
+pub fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R) -> R {
+    RNG.with(|r| f(&mut r.borrow_mut()))
+}
+
+/// Uniform samples in `[low, high)`.
+pub fn uniform(shape: &[usize], low: f32, high: f32) -> Result<Tensor> {
+    if !(low.is_finite() && high.is_finite()) || low > high {
+        bail!(
+            Arg,
+            "uniform: needs finite low <= high, got low={low} high={high}"
+        );
+    }
+    let n = checked_numel("uniform", shape)?;
+    let span = high - low;
+    let data = with_rng(|r| (0..n).map(|_| low + span * r.random::<f32>()).collect());
+    Ok(Tensor::from_storage(Storage::F32(data), shape))
+}
+
+/// Uniform samples in `[0, 1)`.
+pub fn rand(shape: &[usize]) -> Result<Tensor> {
+    uniform(shape, 0.0, 1.0)
+}
+
+/// Standard normal samples (mean 0, variance 1).
+pub fn randn(shape: &[usize]) -> Result<Tensor> {
+    let n = checked_numel("randn", shape)?;
+    let data = with_rng(|r| (0..n).map(|_| r.sample::<f32, _>(StandardNormal)).collect());
+    Ok(Tensor::from_storage(Storage::F32(data), shape))
+}
+
+/// A random permutation of `0..n` (for shuffling datasets).
+pub fn randperm(n: usize) -> Result<Vec<usize>> {
+    checked_numel("randperm", &[n])?;
+    let mut p: Vec<usize> = (0..n).collect();
+    with_rng(|r| {
+        for i in (1..n).rev() {
+            p.swap(i, r.random_range(0..=i));
+        }
+    });
+    Ok(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_same_numbers() {
+        manual_seed(7);
+        let a = randn(&[100]).unwrap().to_vec_f32().unwrap();
+        manual_seed(7);
+        let b = randn(&[100]).unwrap().to_vec_f32().unwrap();
+        assert_eq!(a, b);
+        let u = uniform(&[1000], -2.0, 3.0).unwrap().to_vec_f32().unwrap();
+        assert!(u.iter().all(|&v| (-2.0..3.0).contains(&v)));
+        assert_eq!(
+            uniform(&[1], 1.0, 0.0).unwrap_err().code,
+            crate::ErrorCode::Arg
+        );
+        let mut p = randperm(50).unwrap();
+        p.sort();
+        assert_eq!(p, (0..50).collect::<Vec<_>>());
+    }
+}

@@ -1,0 +1,236 @@
+//! Where a tensor's elements sit in its storage: shape, strides (in elements) and a
+//! start offset, as candle's `Layout` and PyTorch's strided tensors. Views
+//! (transpose, expand, reshape of contiguous data) only make a new `Layout`.
+
+use super::shape::fmt_shape;
+use crate::{bail, Result};
+
+/// Shape, strides and offset of a tensor over its storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    shape: Vec<usize>,
+    strides: Vec<usize>,
+    offset: usize,
+}
+
+impl Layout {
+    /// A row-major contiguous layout of `shape` starting at element 0.
+    pub fn contiguous(shape: &[usize]) -> Self {
+        Layout {
+            shape: shape.to_vec(),
+            strides: contiguous_strides(shape),
+            offset: 0,
+        }
+    }
+
+    /// A layout from explicit strides; callers guarantee they stay in the storage.
+    pub(crate) fn strided(shape: &[usize], strides: &[usize], offset: usize) -> Self {
+        Layout {
+            shape: shape.to_vec(),
+            strides: strides.to_vec(),
+            offset,
+        }
+    }
+
+    /// The dimensions.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// Element strides per dimension.
+    pub fn strides(&self) -> &[usize] {
+        &self.strides
+    }
+
+    /// Index of the first element in the storage.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// Number of elements.
+    pub fn numel(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// True when the elements are row-major and packed (size-1 dims may have any stride).
+    pub fn is_contiguous(&self) -> bool {
+        let mut expected = 1;
+        for (&d, &s) in self.shape.iter().zip(&self.strides).rev() {
+            if d != 1 && s != expected {
+                return false;
+            }
+            expected *= d;
+        }
+        true
+    }
+
+    /// The range of storage this layout covers when it is contiguous.
+    pub fn contiguous_range(&self) -> Option<std::ops::Range<usize>> {
+        self.is_contiguous()
+            .then(|| self.offset..self.offset + self.numel())
+    }
+
+    /// Swaps two dimensions (no data moves).
+    pub fn transpose(&self, d0: usize, d1: usize) -> Layout {
+        let mut l = self.clone();
+        l.shape.swap(d0, d1);
+        l.strides.swap(d0, d1);
+        l
+    }
+
+    /// Reorders dimensions (no data moves). `perm` must be a permutation of `0..ndim`.
+    pub fn permute(&self, perm: &[usize]) -> Layout {
+        Layout {
+            shape: perm.iter().map(|&p| self.shape[p]).collect(),
+            strides: perm.iter().map(|&p| self.strides[p]).collect(),
+            offset: self.offset,
+        }
+    }
+
+    /// Broadcasts to `shape` by giving repeated dimensions stride 0.
+    pub fn broadcast_to(&self, op: &str, shape: &[usize]) -> Result<Layout> {
+        if shape.len() < self.ndim() {
+            bail!(
+                Shape,
+                "{op}: cannot expand shape {} to {} (fewer dimensions)",
+                fmt_shape(&self.shape),
+                fmt_shape(shape)
+            );
+        }
+        let lead = shape.len() - self.ndim();
+        let mut strides = vec![0; shape.len()];
+        for (i, &target) in shape.iter().enumerate() {
+            if i < lead {
+                continue;
+            }
+            let (d, s) = (self.shape[i - lead], self.strides[i - lead]);
+            strides[i] = if d == target {
+                s
+            } else if d == 1 {
+                0
+            } else {
+                bail!(
+                    Shape,
+                    "{op}: cannot expand shape {} to {} (dimension {i}: {d} vs {target})",
+                    fmt_shape(&self.shape),
+                    fmt_shape(shape)
+                );
+            };
+        }
+        Ok(Layout {
+            shape: shape.to_vec(),
+            strides,
+            offset: self.offset,
+        })
+    }
+
+    /// Same elements under a new shape; only for contiguous layouts.
+    pub fn reshaped(&self, shape: &[usize]) -> Option<Layout> {
+        self.is_contiguous().then(|| Layout {
+            shape: shape.to_vec(),
+            strides: contiguous_strides(shape),
+            offset: self.offset,
+        })
+    }
+
+    /// Storage index of every element, in row-major order of this layout.
+    pub fn indices(&self) -> StridedIndex<'_> {
+        StridedIndex::new(self)
+    }
+}
+
+/// Row-major strides of a packed tensor of `shape`.
+pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
+    let mut strides = vec![0; shape.len()];
+    let mut acc = 1;
+    for i in (0..shape.len()).rev() {
+        strides[i] = acc;
+        acc *= shape[i];
+    }
+    strides
+}
+
+/// Iterates the storage indices of a strided layout in row-major order, carrying
+/// a multi-index the way an odometer does, so no division happens per element.
+pub struct StridedIndex<'a> {
+    layout: &'a Layout,
+    counter: Vec<usize>,
+    next: Option<usize>,
+    remaining: usize,
+}
+
+impl<'a> StridedIndex<'a> {
+    fn new(layout: &'a Layout) -> Self {
+        let remaining = layout.numel();
+        StridedIndex {
+            layout,
+            counter: vec![0; layout.ndim()],
+            next: (remaining > 0).then_some(layout.offset),
+            remaining,
+        }
+    }
+}
+
+impl Iterator for StridedIndex<'_> {
+    type Item = usize;
+
+    fn next(&mut self) -> Option<usize> {
+        let current = self.next?;
+        self.remaining -= 1;
+        let mut idx = current;
+        let mut advanced = false;
+        for d in (0..self.counter.len()).rev() {
+            let (size, stride) = (self.layout.shape[d], self.layout.strides[d]);
+            if self.counter[d] + 1 < size {
+                self.counter[d] += 1;
+                idx += stride;
+                advanced = true;
+                break;
+            }
+            idx -= self.counter[d] * stride;
+            self.counter[d] = 0;
+        }
+        self.next = advanced.then_some(idx);
+        Some(current)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl ExactSizeIterator for StridedIndex<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strided_index_walks_a_transpose() {
+        let l = Layout::contiguous(&[2, 3]).transpose(0, 1);
+        assert_eq!(l.indices().collect::<Vec<_>>(), vec![0, 3, 1, 4, 2, 5]);
+        assert!(!l.is_contiguous());
+    }
+
+    #[test]
+    fn broadcast_gives_zero_strides() {
+        let l = Layout::contiguous(&[3]).broadcast_to("t", &[2, 3]).unwrap();
+        assert_eq!(l.strides(), &[0, 1]);
+        assert_eq!(l.indices().collect::<Vec<_>>(), vec![0, 1, 2, 0, 1, 2]);
+        assert!(Layout::contiguous(&[2]).broadcast_to("t", &[3]).is_err());
+    }
+
+    #[test]
+    fn empty_and_scalar_layouts() {
+        assert_eq!(Layout::contiguous(&[0, 4]).indices().count(), 0);
+        assert_eq!(
+            Layout::contiguous(&[]).indices().collect::<Vec<_>>(),
+            vec![0]
+        );
+    }
+}

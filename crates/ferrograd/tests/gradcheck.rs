@@ -1,0 +1,261 @@
+//! Every differentiable op of the core checked against central differences.
+//!
+//! The tensors are float32, so the check projects the output onto a fixed random
+//! direction `w` (a scalar `L = sum(f(x) * w)`) and compares `dL/dx` from backward
+//! with `(L(x + h e_i) - L(x - h e_i)) / 2h`, accumulated in f64.
+
+use ferrograd::nn::{self, Reduction};
+use ferrograd::{random, Result, Tensor};
+
+fn param(shape: &[usize], seed: u64) -> Tensor {
+    random::manual_seed(seed);
+    let t = random::uniform(shape, -1.0, 1.0).unwrap();
+    t.set_requires_grad(true).unwrap();
+    t
+}
+
+fn project(y: &Tensor, w: &[f32]) -> f64 {
+    y.to_vec_f32()
+        .unwrap()
+        .iter()
+        .zip(w)
+        .map(|(&a, &b)| a as f64 * b as f64)
+        .sum()
+}
+
+/// Checks the gradient of `f` with respect to each of `inputs`.
+fn check(name: &str, inputs: &[Tensor], f: impl Fn(&[Tensor]) -> Result<Tensor>) {
+    let y = f(inputs).unwrap();
+    random::manual_seed(99);
+    let w = random::uniform(y.shape(), -1.0, 1.0)
+        .unwrap()
+        .to_vec_f32()
+        .unwrap();
+    let w_t = Tensor::from_vec(w.clone(), y.shape()).unwrap();
+    y.mul(&w_t)
+        .unwrap()
+        .sum(None, false)
+        .unwrap()
+        .backward()
+        .unwrap();
+    let h = 1e-2f32;
+    for (k, x) in inputs.iter().enumerate() {
+        let analytic = x
+            .grad()
+            .unwrap_or_else(|| panic!("{name}: input {k} got no gradient"))
+            .to_vec_f32()
+            .unwrap();
+        let base = x.to_vec_f32().unwrap();
+        for i in 0..base.len() {
+            let eval = |delta: f32| {
+                let mut v = base.clone();
+                v[i] += delta;
+                let mut moved: Vec<Tensor> = inputs.iter().map(|t| t.detach()).collect();
+                moved[k] = Tensor::from_vec(v, x.shape()).unwrap();
+                project(&f(&moved).unwrap(), &w)
+            };
+            let numeric = (eval(h) - eval(-h)) / (2.0 * h as f64);
+            let a = analytic[i] as f64;
+            let tol = 2e-2 * (1.0 + numeric.abs());
+            assert!(
+                (a - numeric).abs() <= tol,
+                "{name}: d/dinput{k}[{i}] analytic {a} vs numeric {numeric}"
+            );
+        }
+    }
+}
+
+#[test]
+fn binary_ops_with_broadcasting() {
+    let (a, b) = (param(&[3, 4], 1), param(&[4], 2));
+    check("add", &[a.clone(), b.clone()], |t| t[0].add(&t[1]));
+    let (a, b) = (param(&[3, 4], 1), param(&[3, 1], 2));
+    check("sub", &[a.clone(), b.clone()], |t| t[0].sub(&t[1]));
+    let (a, b) = (param(&[2, 3, 4], 3), param(&[3, 1], 4));
+    check("mul", &[a, b], |t| t[0].mul(&t[1]));
+    let (a, b) = (param(&[3, 4], 5), param(&[4], 6));
+    let b2 = b.detach().add_scalar(3.0).unwrap();
+    b2.set_requires_grad(true).unwrap();
+    check("div", &[a, b2], |t| t[0].div(&t[1]));
+}
+
+#[test]
+fn scalar_ops() {
+    check("add_scalar", &[param(&[5], 7)], |t| t[0].add_scalar(2.0));
+    check("mul_scalar", &[param(&[5], 8)], |t| t[0].mul_scalar(-3.0));
+    check("rsub", &[param(&[5], 9)], |t| {
+        t[0].binary_scalar(ferrograd::ops::BinaryOp::Sub, 1.0, true)
+    });
+    let x = param(&[5], 10).detach().add_scalar(2.0).unwrap();
+    x.set_requires_grad(true).unwrap();
+    check("rdiv", &[x], |t| {
+        t[0].binary_scalar(ferrograd::ops::BinaryOp::Div, 2.0, true)
+    });
+}
+
+#[test]
+fn activations_and_unary_ops() {
+    check("relu", &[param(&[4, 5], 11)], |t| t[0].relu());
+    check("sigmoid", &[param(&[4, 5], 12)], |t| t[0].sigmoid());
+    check("tanh", &[param(&[4, 5], 13)], |t| t[0].tanh());
+    check("exp", &[param(&[4, 5], 14)], |t| t[0].exp());
+    check("neg", &[param(&[4, 5], 15)], |t| t[0].neg());
+    let x = param(&[6], 16).detach().add_scalar(2.0).unwrap();
+    x.set_requires_grad(true).unwrap();
+    check("log", &[x], |t| t[0].log());
+}
+
+#[test]
+fn matmul_in_every_form() {
+    check(
+        "matmul 2d",
+        &[param(&[3, 4], 21), param(&[4, 5], 22)],
+        |t| t[0].matmul(&t[1]),
+    );
+    check(
+        "matmul a^T b",
+        &[param(&[4, 3], 23), param(&[4, 5], 24)],
+        |t| t[0].t()?.matmul(&t[1]),
+    );
+    check(
+        "matmul a b^T",
+        &[param(&[3, 4], 25), param(&[5, 4], 26)],
+        |t| t[0].matmul(&t[1].t()?),
+    );
+    check(
+        "matmul batched broadcast",
+        &[param(&[2, 3, 4], 27), param(&[4, 2], 28)],
+        |t| t[0].matmul(&t[1]),
+    );
+    check(
+        "matmul vec-mat",
+        &[param(&[4], 29), param(&[4, 3], 30)],
+        |t| t[0].matmul(&t[1]),
+    );
+    check(
+        "matmul mat-vec",
+        &[param(&[3, 4], 31), param(&[4], 32)],
+        |t| t[0].matmul(&t[1]),
+    );
+    check("matmul dot", &[param(&[4], 33), param(&[4], 34)], |t| {
+        t[0].matmul(&t[1])
+    });
+}
+
+#[test]
+fn reductions() {
+    check("sum all", &[param(&[3, 4], 41)], |t| t[0].sum(None, false));
+    check("sum dim keepdim", &[param(&[3, 4], 42)], |t| {
+        t[0].sum(Some(&[0]), true)
+    });
+    check("sum dims", &[param(&[2, 3, 4], 43)], |t| {
+        t[0].sum(Some(&[0, 2]), false)
+    });
+    check("mean all", &[param(&[3, 4], 44)], |t| {
+        t[0].mean(None, false)
+    });
+    check("mean dim", &[param(&[3, 4], 45)], |t| {
+        t[0].mean(Some(&[-1]), false)
+    });
+}
+
+#[test]
+fn softmax_family() {
+    check("softmax last", &[param(&[3, 5], 51)], |t| t[0].softmax(-1));
+    check("softmax first", &[param(&[3, 5], 52)], |t| t[0].softmax(0));
+    check("log_softmax", &[param(&[3, 5], 53)], |t| {
+        t[0].log_softmax(1)
+    });
+}
+
+#[test]
+fn views() {
+    check("reshape", &[param(&[3, 4], 61)], |t| t[0].reshape(&[2, -1]));
+    check("transpose then reshape", &[param(&[3, 4], 62)], |t| {
+        t[0].t()?.reshape(&[-1])
+    });
+    check("unsqueeze/squeeze", &[param(&[3, 4], 63)], |t| {
+        t[0].unsqueeze(1)?.squeeze(None)
+    });
+    check("expand", &[param(&[3, 1], 64)], |t| t[0].expand(&[2, 3, 4]));
+}
+
+#[test]
+fn losses_and_layers() {
+    let target = Tensor::from_vec_i64(vec![2, 0, 1], &[3]).unwrap();
+    for r in [Reduction::Mean, Reduction::Sum, Reduction::None] {
+        check("cross_entropy", &[param(&[3, 4], 71)], |t| {
+            nn::cross_entropy(&t[0], &target, r)
+        });
+    }
+    let y = Tensor::from_vec(vec![0.5; 6], &[3, 2]).unwrap();
+    check("mse_loss", &[param(&[3, 2], 72)], |t| {
+        nn::mse_loss(&t[0], &y, Reduction::Mean)
+    });
+    check(
+        "linear",
+        &[param(&[5, 3], 73), param(&[4, 3], 74), param(&[4], 75)],
+        |t| nn::functional::linear(&t[0], &t[1], Some(&t[2])),
+    );
+}
+
+#[test]
+fn gradients_accumulate_and_a_freed_graph_is_refused() {
+    let x = param(&[3], 81);
+    let y = x.mul(&x).unwrap().sum(None, false).unwrap();
+    y.backward().unwrap();
+    let once = x.grad().unwrap().to_vec_f32().unwrap();
+    let err = y.backward().unwrap_err();
+    assert_eq!(err.code, ferrograd::ErrorCode::Grad);
+    assert!(err.message.contains("retainGraph"));
+    x.mul(&x)
+        .unwrap()
+        .sum(None, false)
+        .unwrap()
+        .backward()
+        .unwrap();
+    let twice = x.grad().unwrap().to_vec_f32().unwrap();
+    for (a, b) in once.iter().zip(&twice) {
+        assert!((2.0 * a - b).abs() < 1e-6);
+    }
+    // A retained graph can be walked twice.
+    x.set_grad(None).unwrap();
+    let z = x.sum(None, false).unwrap();
+    ferrograd::autograd::backward(&z, None, true).unwrap();
+    ferrograd::autograd::backward(&z, None, false).unwrap();
+    assert_eq!(x.grad().unwrap().to_vec_f32().unwrap(), vec![2.0; 3]);
+}
+
+#[test]
+fn no_grad_records_nothing() {
+    let x = param(&[3], 91);
+    let y = ferrograd::no_grad(|| x.mul_scalar(2.0).unwrap());
+    assert!(!y.requires_grad());
+    assert_eq!(y.backward().unwrap_err().code, ferrograd::ErrorCode::Grad);
+    assert!(x.mul_scalar(2.0).unwrap().requires_grad());
+}
+
+#[test]
+fn the_graph_is_freed_after_backward() {
+    let w = param(&[64, 32], 92);
+    let before = ferrograd::memory();
+    for _ in 0..50 {
+        let x = Tensor::ones(&[8, 32]).unwrap();
+        let loss = x
+            .matmul(&w.t().unwrap())
+            .unwrap()
+            .relu()
+            .unwrap()
+            .mean(None, false)
+            .unwrap();
+        loss.backward().unwrap();
+        w.set_grad(None).unwrap();
+    }
+    let after = ferrograd::memory();
+    // Other tests run in parallel threads of this process, so allow their noise but
+    // not 50 steps' worth of graphs.
+    assert!(
+        after.bytes - before.bytes < 50 * 8 * 64 * 4,
+        "{before:?} -> {after:?}"
+    );
+}
