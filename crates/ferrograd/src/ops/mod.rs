@@ -1,6 +1,7 @@
 //! Tensor operations. Each file holds a family of ops, and each op's backward
 //! stands beside its forward.
 
+pub mod assign;
 pub mod binary;
 pub mod compare;
 pub mod matmul;

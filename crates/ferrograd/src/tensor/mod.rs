@@ -130,6 +130,23 @@ impl Tensor {
         Ok(Tensor::from_storage(Storage::F32(vec![value; n]), shape))
     }
 
+    /// A tensor of `shape` and `dtype` filled with `value` (which must be an integer
+    /// for int64; for bool, nonzero is true).
+    pub fn full_dtype(shape: &[usize], value: f64, dtype: DType) -> Result<Tensor> {
+        let n = checked_numel("full", shape)?;
+        let storage = match dtype {
+            DType::F32 => Storage::F32(vec![value as f32; n]),
+            DType::I64 => {
+                if !(value.is_finite() && value.fract() == 0.0) {
+                    bail!(Arg, "full: an int64 tensor cannot hold {value}");
+                }
+                Storage::I64(vec![value as i64; n])
+            }
+            DType::Bool => Storage::Bool(vec![value != 0.0; n]),
+        };
+        Ok(Tensor::from_storage(storage, shape))
+    }
+
     /// A float32 tensor of zeros.
     pub fn zeros(shape: &[usize]) -> Result<Tensor> {
         Tensor::full(shape, 0.0)

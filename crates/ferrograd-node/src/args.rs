@@ -1,0 +1,47 @@
+//! Validation of JavaScript numbers that stand for sizes, dimensions and options.
+//! JS numbers are doubles: a size of -1, 2.5, NaN or 1e300 must be refused with
+//! `ERR_ARG`, never truncated.
+
+use crate::{js_error, Result};
+use ferrograd::{Error, ErrorCode};
+
+fn arg_error(msg: String) -> napi::Error<String> {
+    js_error(Error::new(ErrorCode::Arg, msg))
+}
+
+/// A non-negative integer that fits in memory sizes.
+pub fn size(op: &str, what: &str, v: f64) -> Result<usize> {
+    if !(v.is_finite() && v.fract() == 0.0 && v >= 0.0 && v <= 9_007_199_254_740_991.0) {
+        return Err(arg_error(format!(
+            "{op}: {what} must be a non-negative integer, got {v}"
+        )));
+    }
+    Ok(v as usize)
+}
+
+/// A shape: every entry a non-negative integer.
+pub fn shape(op: &str, dims: &[f64]) -> Result<Vec<usize>> {
+    dims.iter()
+        .map(|&d| size(op, "every size in a shape", d))
+        .collect()
+}
+
+/// An integer that may be negative (a dimension index, or -1 in a reshape).
+pub fn int(op: &str, what: &str, v: f64) -> Result<i64> {
+    if !(v.is_finite() && v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0) {
+        return Err(arg_error(format!(
+            "{op}: {what} must be an integer, got {v}"
+        )));
+    }
+    Ok(v as i64)
+}
+
+/// A list of dimension indices.
+pub fn dims(op: &str, dims: &[f64]) -> Result<Vec<i64>> {
+    dims.iter().map(|&d| int(op, "a dimension", d)).collect()
+}
+
+/// A float32 operand given as a JS number (NaN and infinities are legal values).
+pub fn scalar(v: f64) -> f32 {
+    v as f32
+}

@@ -1,0 +1,290 @@
+//! NativeTensor methods: maths, shapes and autograd, each a one-line delegation.
+
+use crate::tensor::NativeTensor;
+use crate::{args, IntoJs, Result};
+use ferrograd::ops::BinaryOp;
+use napi::Env;
+use napi_derive::napi;
+
+#[napi]
+impl NativeTensor {
+    // ---- arithmetic ------------------------------------------------------------
+
+    /// `this + other`, broadcasting.
+    #[napi(catch_unwind)]
+    pub fn add(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.add(other.get()?))
+    }
+
+    /// `this - other`, broadcasting.
+    #[napi(catch_unwind)]
+    pub fn sub(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.sub(other.get()?))
+    }
+
+    /// `this * other`, broadcasting.
+    #[napi(catch_unwind)]
+    pub fn mul(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.mul(other.get()?))
+    }
+
+    /// `this / other`, broadcasting.
+    #[napi(catch_unwind)]
+    pub fn div(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.div(other.get()?))
+    }
+
+    /// `this op value`, or `value op this` when `reversed`; `op` is `add`, `sub`,
+    /// `mul` or `div`.
+    #[napi(catch_unwind)]
+    pub fn scalar_op(
+        &self,
+        env: Env,
+        op: String,
+        value: f64,
+        reversed: bool,
+    ) -> Result<NativeTensor> {
+        let op = match op.as_str() {
+            "add" => BinaryOp::Add,
+            "sub" => BinaryOp::Sub,
+            "mul" => BinaryOp::Mul,
+            "div" => BinaryOp::Div,
+            other => {
+                return Err(crate::js_error(ferrograd::Error::new(
+                    ferrograd::ErrorCode::Arg,
+                    format!("scalarOp: unknown operator '{other}'"),
+                )))
+            }
+        };
+        self.result(
+            &env,
+            self.get()?.binary_scalar(op, args::scalar(value), reversed),
+        )
+    }
+
+    /// Elementwise `this == other` as a bool tensor.
+    #[napi(catch_unwind)]
+    pub fn eq(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.eq(other.get()?))
+    }
+
+    /// Matrix product with `torch.matmul`'s rules.
+    #[napi(catch_unwind)]
+    pub fn matmul(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.matmul(other.get()?))
+    }
+
+    // ---- elementwise functions -------------------------------------------------
+
+    /// `-this`.
+    #[napi(catch_unwind)]
+    pub fn neg(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.neg())
+    }
+
+    /// `max(this, 0)`.
+    #[napi(catch_unwind)]
+    pub fn relu(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.relu())
+    }
+
+    /// Logistic sigmoid.
+    #[napi(catch_unwind)]
+    pub fn sigmoid(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.sigmoid())
+    }
+
+    /// Hyperbolic tangent.
+    #[napi(catch_unwind)]
+    pub fn tanh(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.tanh())
+    }
+
+    /// `e^this`.
+    #[napi(catch_unwind)]
+    pub fn exp(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.exp())
+    }
+
+    /// Natural logarithm.
+    #[napi(catch_unwind)]
+    pub fn log(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.log())
+    }
+
+    /// Softmax along `dim`.
+    #[napi(catch_unwind)]
+    pub fn softmax(&self, env: Env, dim: f64) -> Result<NativeTensor> {
+        let dim = args::int("softmax", "dim", dim)?;
+        self.result(&env, self.get()?.softmax(dim))
+    }
+
+    /// Log-softmax along `dim`.
+    #[napi(catch_unwind)]
+    pub fn log_softmax(&self, env: Env, dim: f64) -> Result<NativeTensor> {
+        let dim = args::int("logSoftmax", "dim", dim)?;
+        self.result(&env, self.get()?.log_softmax(dim))
+    }
+
+    // ---- reductions ------------------------------------------------------------
+
+    /// Sum over `dims` (all when absent).
+    #[napi(catch_unwind)]
+    pub fn sum(&self, env: Env, dims: Option<Vec<f64>>, keepdim: bool) -> Result<NativeTensor> {
+        let dims = dims.map(|d| args::dims("sum", &d)).transpose()?;
+        self.result(&env, self.get()?.sum(dims.as_deref(), keepdim))
+    }
+
+    /// Mean over `dims` (all when absent).
+    #[napi(catch_unwind)]
+    pub fn mean(&self, env: Env, dims: Option<Vec<f64>>, keepdim: bool) -> Result<NativeTensor> {
+        let dims = dims.map(|d| args::dims("mean", &d)).transpose()?;
+        self.result(&env, self.get()?.mean(dims.as_deref(), keepdim))
+    }
+
+    /// Index of the maximum along `dim` (of the flattened tensor when absent).
+    #[napi(catch_unwind)]
+    pub fn argmax(&self, env: Env, dim: Option<f64>, keepdim: bool) -> Result<NativeTensor> {
+        let dim = dim.map(|d| args::int("argmax", "dim", d)).transpose()?;
+        self.result(&env, self.get()?.argmax(dim, keepdim))
+    }
+
+    // ---- shapes ----------------------------------------------------------------
+
+    /// Same elements under a new shape (one entry may be -1); a view when possible.
+    #[napi(catch_unwind)]
+    pub fn reshape(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
+        let shape = args::dims("reshape", &shape)?;
+        self.result(&env, self.get()?.reshape(&shape))
+    }
+
+    /// Collapses dims `start..=end`.
+    #[napi(catch_unwind)]
+    pub fn flatten(&self, env: Env, start: f64, end: f64) -> Result<NativeTensor> {
+        let (s, e) = (
+            args::int("flatten", "startDim", start)?,
+            args::int("flatten", "endDim", end)?,
+        );
+        self.result(&env, self.get()?.flatten(s, e))
+    }
+
+    /// Inserts a size-1 dimension.
+    #[napi(catch_unwind)]
+    pub fn unsqueeze(&self, env: Env, dim: f64) -> Result<NativeTensor> {
+        let dim = args::int("unsqueeze", "dim", dim)?;
+        self.result(&env, self.get()?.unsqueeze(dim))
+    }
+
+    /// Removes size-1 dimensions (only `dim` when given).
+    #[napi(catch_unwind)]
+    pub fn squeeze(&self, env: Env, dim: Option<f64>) -> Result<NativeTensor> {
+        let dim = dim.map(|d| args::int("squeeze", "dim", d)).transpose()?;
+        self.result(&env, self.get()?.squeeze(dim))
+    }
+
+    /// Swaps two dimensions; a view.
+    #[napi(catch_unwind)]
+    pub fn transpose(&self, env: Env, dim0: f64, dim1: f64) -> Result<NativeTensor> {
+        let (a, b) = (
+            args::int("transpose", "dim0", dim0)?,
+            args::int("transpose", "dim1", dim1)?,
+        );
+        self.result(&env, self.get()?.transpose(a, b))
+    }
+
+    /// Matrix transpose of a tensor of at most 2 dimensions; a view.
+    #[napi(catch_unwind)]
+    pub fn t(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.t())
+    }
+
+    /// Broadcasts size-1 dimensions to `shape`; a view.
+    #[napi(catch_unwind)]
+    pub fn expand(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
+        let shape = args::shape("expand", &shape)?;
+        self.result(&env, self.get()?.expand(&shape))
+    }
+
+    /// A packed copy when the layout is not packed already.
+    #[napi(catch_unwind)]
+    pub fn contiguous(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.contiguous())
+    }
+
+    /// A packed copy, recorded for autograd (PyTorch's `clone`).
+    #[napi(catch_unwind)]
+    pub fn copy(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.copy())
+    }
+
+    // ---- autograd ----------------------------------------------------------------
+
+    /// True when gradients flow to or through this tensor.
+    #[napi(getter, catch_unwind)]
+    pub fn requires_grad(&self) -> Result<bool> {
+        Ok(self.get()?.requires_grad())
+    }
+
+    /// Turns gradient tracking on or off (leaves only).
+    #[napi(catch_unwind)]
+    pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
+        self.get()?.set_requires_grad(flag).js()
+    }
+
+    /// True for tensors not produced by a recorded op.
+    #[napi(getter, catch_unwind)]
+    pub fn is_leaf(&self) -> Result<bool> {
+        Ok(self.get()?.is_leaf())
+    }
+
+    /// Name of the op that produced this tensor, if recorded.
+    #[napi(getter, catch_unwind)]
+    pub fn grad_fn(&self) -> Result<Option<String>> {
+        Ok(self.get()?.grad_fn_name().map(str::to_string))
+    }
+
+    /// The accumulated gradient.
+    #[napi(catch_unwind)]
+    pub fn grad(&self, env: Env) -> Result<Option<NativeTensor>> {
+        match self.get()?.grad() {
+            // The gradient's storage is reported by this handle only while it lives;
+            // the tensor's own slot keeps it alive regardless.
+            Some(g) => Ok(Some(NativeTensor::wrap(&env, g, &[])?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces the gradient; `null` clears it.
+    #[napi(catch_unwind)]
+    pub fn set_grad(&self, grad: Option<&NativeTensor>) -> Result<()> {
+        let g = grad.map(|g| g.get().cloned()).transpose()?;
+        self.get()?.set_grad(g).js()
+    }
+
+    /// Also keep `.grad` of this non-leaf during backward.
+    #[napi(catch_unwind)]
+    pub fn retain_grad(&self) -> Result<()> {
+        self.get()?.retain_grad();
+        Ok(())
+    }
+
+    /// Backpropagates from this tensor.
+    #[napi(catch_unwind)]
+    pub fn backward(&self, grad: Option<&NativeTensor>, retain_graph: bool) -> Result<()> {
+        let g = grad.map(|g| g.get().cloned()).transpose()?;
+        ferrograd::autograd::backward(self.get()?, g, retain_graph).js()
+    }
+
+    /// Overwrites this tensor's values with `src`'s (same shape), unrecorded.
+    #[napi(catch_unwind)]
+    pub fn assign(&self, src: &NativeTensor) -> Result<()> {
+        self.get()?.assign(src.get()?).js()
+    }
+
+    /// The same data as a new leaf outside the graph.
+    #[napi(catch_unwind)]
+    pub fn detach(&self, env: Env) -> Result<NativeTensor> {
+        let d = self.get()?.detach();
+        self.result(&env, Ok(d))
+    }
+}

@@ -1,0 +1,62 @@
+//! Process and thread settings: seeds, grad mode, threads, memory figures.
+
+use crate::{args, Result};
+use napi_derive::napi;
+
+/// Reseeds the calling thread's random generator.
+#[napi(catch_unwind)]
+pub fn manual_seed(seed: f64) -> Result<()> {
+    ferrograd::manual_seed(args::size("manualSeed", "the seed", seed)? as u64);
+    Ok(())
+}
+
+/// Turns graph recording on or off for the calling thread; returns the old setting.
+#[napi]
+pub fn set_grad_enabled(enabled: bool) -> bool {
+    ferrograd::set_grad_enabled(enabled)
+}
+
+/// True when ops on the calling thread record the graph.
+#[napi]
+pub fn is_grad_enabled() -> bool {
+    ferrograd::is_grad_enabled()
+}
+
+/// Sets the number of threads of the core's pool.
+#[napi(catch_unwind)]
+pub fn set_num_threads(n: f64) -> Result<()> {
+    let n = args::size("setNumThreads", "the thread count", n)?;
+    if n == 0 {
+        return Err(crate::js_error(ferrograd::Error::new(
+            ferrograd::ErrorCode::Arg,
+            "setNumThreads: needs at least 1 thread",
+        )));
+    }
+    ferrograd::set_num_threads(n);
+    Ok(())
+}
+
+/// Number of threads of the core's pool.
+#[napi]
+pub fn get_num_threads() -> u32 {
+    ferrograd::num_threads() as u32
+}
+
+/// Live native tensors and the bytes their storages hold.
+#[napi(object)]
+pub struct MemoryInfo {
+    /// Live native tensors (views included).
+    pub tensors: f64,
+    /// Bytes held by live storages.
+    pub bytes: f64,
+}
+
+/// Memory held by the native core in this process.
+#[napi]
+pub fn memory() -> MemoryInfo {
+    let m = ferrograd::memory();
+    MemoryInfo {
+        tensors: m.tensors as f64,
+        bytes: m.bytes as f64,
+    }
+}

@@ -1,0 +1,179 @@
+//! The native tensor class, its factories and its data access.
+
+use crate::{args, IntoJs, Result};
+use ferrograd::{DType, Tensor as CoreTensor};
+use napi::bindgen_prelude::{BigInt64Array, Float32Array, Float64Array, ObjectFinalize};
+use napi::Env;
+use napi_derive::napi;
+
+/// A handle to a core tensor. JavaScript users see the `Tensor` class of the
+/// TypeScript layer, which wraps this.
+#[napi(custom_finalize)]
+pub struct NativeTensor {
+    inner: Option<CoreTensor>,
+    /// Bytes reported to V8 for this handle, given back when it is freed.
+    reported: i64,
+}
+
+impl ObjectFinalize for NativeTensor {
+    fn finalize(self, env: Env) -> napi::Result<()> {
+        if self.reported != 0 {
+            env.adjust_external_memory(-self.reported)?;
+        }
+        Ok(())
+    }
+}
+
+impl NativeTensor {
+    /// Wraps a core tensor, reporting its storage to V8 unless it is a view of one
+    /// of `sources` (whose handles already report that storage).
+    pub(crate) fn wrap(env: &Env, t: CoreTensor, sources: &[&CoreTensor]) -> Result<NativeTensor> {
+        let reported = if sources.iter().any(|s| s.shares_storage(&t)) {
+            0
+        } else {
+            t.storage_bytes() as i64
+        };
+        if reported != 0 {
+            env.adjust_external_memory(reported).js()?;
+        }
+        Ok(NativeTensor {
+            inner: Some(t),
+            reported,
+        })
+    }
+
+    /// Wraps the result of an op on `self`.
+    pub(crate) fn result(
+        &self,
+        env: &Env,
+        out: ferrograd::Result<CoreTensor>,
+    ) -> Result<NativeTensor> {
+        let out = out.js()?;
+        NativeTensor::wrap(env, out, &[self.get()?])
+    }
+
+    /// The core tensor, or `ERR_DISPOSED`.
+    pub(crate) fn get(&self) -> Result<&CoreTensor> {
+        self.inner.as_ref().ok_or_else(|| {
+            crate::js_error(ferrograd::Error::new(
+                ferrograd::ErrorCode::Disposed,
+                "this tensor was disposed; it can no longer be used",
+            ))
+        })
+    }
+}
+
+#[napi]
+impl NativeTensor {
+    /// The dimensions.
+    #[napi(getter, catch_unwind)]
+    pub fn shape(&self) -> Result<Vec<f64>> {
+        Ok(self.get()?.shape().iter().map(|&d| d as f64).collect())
+    }
+
+    /// `float32`, `int64` or `bool`.
+    #[napi(getter, catch_unwind)]
+    pub fn dtype(&self) -> Result<String> {
+        Ok(self.get()?.dtype().name().to_string())
+    }
+
+    /// True when the elements are packed row-major.
+    #[napi(catch_unwind)]
+    pub fn is_contiguous(&self) -> Result<bool> {
+        Ok(self.get()?.is_contiguous())
+    }
+
+    /// The float32 elements, row-major (a copy).
+    #[napi(catch_unwind)]
+    pub fn to_float32_array(&self) -> Result<Float32Array> {
+        Ok(Float32Array::new(self.get()?.to_vec_f32().js()?))
+    }
+
+    /// The int64 elements, row-major (a copy).
+    #[napi(catch_unwind)]
+    pub fn to_big_int64_array(&self) -> Result<BigInt64Array> {
+        Ok(BigInt64Array::new(self.get()?.to_vec_i64().js()?))
+    }
+
+    /// The elements of any dtype as float64, row-major (bools as 0 and 1).
+    #[napi(catch_unwind)]
+    pub fn to_float64_array(&self) -> Result<Float64Array> {
+        Ok(Float64Array::new(self.get()?.to_vec_f64()))
+    }
+
+    /// The value of a one-element tensor.
+    #[napi(catch_unwind)]
+    pub fn item(&self) -> Result<f64> {
+        self.get()?.item().js()
+    }
+
+    /// Frees the native memory now; later use throws `ERR_DISPOSED`.
+    #[napi(catch_unwind)]
+    pub fn dispose(&mut self, env: Env) -> Result<()> {
+        self.inner = None;
+        if self.reported != 0 {
+            env.adjust_external_memory(-self.reported).js()?;
+            self.reported = 0;
+        }
+        Ok(())
+    }
+
+    /// True after `dispose()`.
+    #[napi(getter)]
+    pub fn is_disposed(&self) -> bool {
+        self.inner.is_none()
+    }
+}
+
+/// A float32 tensor from packed row-major data.
+#[napi(catch_unwind)]
+pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Result<NativeTensor> {
+    let shape = args::shape("tensor", &shape)?;
+    let t = CoreTensor::from_vec(data.to_vec(), &shape).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// An int64 tensor from packed row-major data.
+#[napi(catch_unwind)]
+pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Result<NativeTensor> {
+    let shape = args::shape("tensor", &shape)?;
+    let t = CoreTensor::from_vec_i64(data.to_vec(), &shape).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// A tensor of `shape` and `dtype` (`float32` when absent) filled with `value`.
+#[napi(catch_unwind)]
+pub fn full(env: Env, shape: Vec<f64>, value: f64, dtype: Option<String>) -> Result<NativeTensor> {
+    let shape = args::shape("full", &shape)?;
+    let dtype = match dtype {
+        Some(d) => DType::parse(&d).js()?,
+        None => DType::F32,
+    };
+    let t = CoreTensor::full_dtype(&shape, value, dtype).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// Uniform samples in `[low, high)` from this thread's generator.
+#[napi(catch_unwind)]
+pub fn uniform(env: Env, shape: Vec<f64>, low: f64, high: f64) -> Result<NativeTensor> {
+    let shape = args::shape("rand", &shape)?;
+    let t = ferrograd::random::uniform(&shape, low as f32, high as f32).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// Standard normal samples from this thread's generator.
+#[napi(catch_unwind)]
+pub fn randn(env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
+    let shape = args::shape("randn", &shape)?;
+    let t = ferrograd::random::randn(&shape).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// A random permutation of `0..n` as int64, from this thread's generator.
+#[napi(catch_unwind)]
+pub fn randperm(env: Env, n: f64) -> Result<NativeTensor> {
+    let n = args::size("randperm", "n", n)?;
+    let p = ferrograd::random::randperm(n).js()?;
+    let t = CoreTensor::from_vec_i64(p.into_iter().map(|i| i as i64).collect(), &[n]).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}

@@ -1,0 +1,166 @@
+import { checkOptions, fail } from './errors'
+import { native, type NativeTensor } from './native'
+import { Tensor, describe, type DType, type NestedArray } from './tensor'
+
+/** Options every factory accepts. */
+export interface TensorOptions {
+  /** Element type; float32 unless the data says otherwise. */
+  dtype?: DType | 'float64' | 'int32'
+  /** Record operations on this tensor for autograd. */
+  requiresGrad?: boolean
+}
+
+/** Options of {@link tensor}. */
+export interface TensorDataOptions extends TensorOptions {
+  /** The shape of flat typed-array data (default: 1-D). */
+  shape?: number[]
+}
+
+/** Data {@link tensor} accepts. */
+export type TensorData = NestedArray | Float32Array | Float64Array | Int32Array | BigInt64Array
+
+const FACTORY_OPTIONS = ['dtype', 'requiresGrad'] as const
+
+function resolveDtype(op: string, dtype: TensorOptions['dtype'], fallback: DType): DType {
+  const d = dtype ?? fallback
+  if (d === 'float32' || d === 'int64') return d
+  if (d === 'float64' || d === 'int32' || d === 'bool') {
+    return fail('ERR_DTYPE', `${op}: dtype '${d}' cannot be created yet (supported: float32, int64)`)
+  }
+  return fail('ERR_DTYPE', `${op}: unknown dtype '${String(d)}'`)
+}
+
+function finish(handle: NativeTensor, options: TensorOptions | undefined): Tensor {
+  const t = new Tensor(handle)
+  if (options?.requiresGrad) t.requiresGrad_(true)
+  return t
+}
+
+/** Flattens nested arrays, checking that they are rectangular. */
+function flatten(data: NestedArray): { values: number[]; shape: number[] } {
+  const shape: number[] = []
+  for (let d: NestedArray = data; Array.isArray(d); d = d[0]) {
+    shape.push(d.length)
+    if (d.length === 0) break
+  }
+  const values: number[] = []
+  const walk = (d: NestedArray, depth: number, path: string) => {
+    if (depth === shape.length) {
+      if (Array.isArray(d)) fail('ERR_SHAPE', `tensor: ragged nested array: ${path} has more nesting than its siblings`)
+      if (typeof d === 'boolean') values.push(d ? 1 : 0)
+      else if (typeof d === 'number') values.push(d)
+      else fail('ERR_ARG', `tensor: expected numbers, got ${describe(d)} at ${path}`)
+      return
+    }
+    if (!Array.isArray(d) || d.length !== shape[depth]) {
+      fail(
+        'ERR_SHAPE',
+        `tensor: ragged nested array: ${path} has ${Array.isArray(d) ? `length ${d.length}` : 'no array'}, expected length ${shape[depth]}`,
+      )
+    }
+    d.forEach((v, i) => walk(v, depth + 1, `${path}[${i}]`))
+  }
+  walk(data, 0, 'data')
+  return { values, shape }
+}
+
+function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dtype: DType): NativeTensor {
+  if (dtype === 'int64') {
+    const ints = new BigInt64Array(values.length)
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      if (!Number.isInteger(v)) fail('ERR_ARG', `${op}: int64 data must hold integers, got ${v} at index ${i}`)
+      ints[i] = BigInt(v)
+    }
+    return native.tensorFromInt64(ints, shape)
+  }
+  return native.tensorFromFloat32(values instanceof Float32Array ? values : Float32Array.from(values), shape)
+}
+
+/**
+ * A tensor from a number, nested arrays or a typed array. Numbers become
+ * float32 unless `dtype: 'int64'` is given; `Int32Array` and `BigInt64Array` data
+ * become int64. A typed array with `shape` is taken without a per-element loop.
+ */
+export function tensor(data: TensorData, options?: TensorDataOptions): Tensor {
+  checkOptions('tensor', options, ['dtype', 'requiresGrad', 'shape'])
+  if (data instanceof BigInt64Array) {
+    const dtype = resolveDtype('tensor', options?.dtype, 'int64')
+    const shape = options?.shape ?? [data.length]
+    const handle =
+      dtype === 'int64'
+        ? native.tensorFromInt64(data, shape)
+        : native.tensorFromFloat32(Float32Array.from(data, (v) => Number(v)), shape)
+    return finish(handle, options)
+  }
+  if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
+    const dtype = resolveDtype('tensor', options?.dtype, data instanceof Int32Array ? 'int64' : 'float32')
+    return finish(fromNumbers('tensor', data, options?.shape ?? [data.length], dtype), options)
+  }
+  if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
+    fail('ERR_ARG', `tensor: expected a number, nested arrays or a typed array, got ${describe(data)}`)
+  }
+  const { values, shape } = flatten(data)
+  const dtype = resolveDtype('tensor', options?.dtype, 'float32')
+  const handle = fromNumbers('tensor', values, options?.shape ?? shape, dtype)
+  return finish(handle, options)
+}
+
+function shapeOf(op: string, shape: number[] | number): number[] {
+  if (typeof shape === 'number') return [shape]
+  if (!Array.isArray(shape)) fail('ERR_ARG', `${op}: expected a shape (an array of sizes), got ${describe(shape)}`)
+  return shape
+}
+
+/** A tensor of `shape` filled with `value`. */
+export function full(shape: number[] | number, value: number, options?: TensorOptions): Tensor {
+  checkOptions('full', options, FACTORY_OPTIONS)
+  const s = shapeOf('full', shape)
+  const dtype = resolveDtype('full', options?.dtype, 'float32')
+  if (typeof value !== 'number') fail('ERR_ARG', `full: the fill value must be a number, got ${describe(value)}`)
+  return finish(native.full(s, value, dtype), options)
+}
+
+/** A tensor of zeros. */
+export function zeros(shape: number[] | number, options?: TensorOptions): Tensor {
+  return full(shape, 0, options)
+}
+
+/** A tensor of ones. */
+export function ones(shape: number[] | number, options?: TensorOptions): Tensor {
+  return full(shape, 1, options)
+}
+
+/** Zeros shaped like `t`. */
+export function zerosLike(t: Tensor, options?: TensorOptions): Tensor {
+  return full(t.shape, 0, { dtype: t.dtype === 'int64' ? 'int64' : 'float32', ...options })
+}
+
+/** Ones shaped like `t`. */
+export function onesLike(t: Tensor, options?: TensorOptions): Tensor {
+  return full(t.shape, 1, { dtype: t.dtype === 'int64' ? 'int64' : 'float32', ...options })
+}
+
+/** Uniform samples in [0, 1) from the seeded generator. */
+export function rand(shape: number[] | number, options?: TensorOptions): Tensor {
+  checkOptions('rand', options, FACTORY_OPTIONS)
+  resolveDtype('rand', options?.dtype, 'float32') === 'float32' || fail('ERR_DTYPE', 'rand: only float32 is supported')
+  return finish(native.uniform(shapeOf('rand', shape), 0, 1), options)
+}
+
+/** Standard normal samples from the seeded generator. */
+export function randn(shape: number[] | number, options?: TensorOptions): Tensor {
+  checkOptions('randn', options, FACTORY_OPTIONS)
+  resolveDtype('randn', options?.dtype, 'float32') === 'float32' || fail('ERR_DTYPE', 'randn: only float32 is supported')
+  return finish(native.randn(shapeOf('randn', shape)), options)
+}
+
+/** A random permutation of `0..n-1` (int64) from the seeded generator. */
+export function randperm(n: number): Tensor {
+  return new Tensor(native.randperm(n))
+}
+
+/** @internal uniform samples in [low, high), for initialisers. */
+export function uniform(shape: number[], low: number, high: number): Tensor {
+  return new Tensor(native.uniform(shape, low, high))
+}

@@ -1,0 +1,59 @@
+/**
+ * ferrograd: neural-network training for Node.js with a Rust core, shaped like
+ * PyTorch.
+ *
+ * ```ts
+ * import * as fg from 'ferrograd'
+ * const model = new fg.nn.Sequential(new fg.nn.Linear(784, 128), new fg.nn.ReLU(), new fg.nn.Linear(128, 10))
+ * const optimizer = new fg.optim.SGD(model.parameters(), { lr: 0.1 })
+ * ```
+ * @module
+ */
+export { FerrogradError, type ErrorCode } from './errors'
+export { Tensor, type DType, type NestedArray, type TensorLike, type BackwardOptions } from './tensor'
+export {
+  tensor,
+  full,
+  zeros,
+  ones,
+  zerosLike,
+  onesLike,
+  rand,
+  randn,
+  randperm,
+  type TensorOptions,
+  type TensorDataOptions,
+  type TensorData,
+} from './creation'
+export {
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  exp,
+  log,
+  relu,
+  sigmoid,
+  tanh,
+  softmax,
+  logSoftmax,
+  sum,
+  mean,
+  argmax,
+  matmul,
+  eq,
+  reshape,
+  transpose,
+  flatten,
+  detach,
+  noGrad,
+  isGradEnabled,
+  setGradEnabled,
+  manualSeed,
+  setNumThreads,
+  getNumThreads,
+  memory,
+} from './functions'
+export * as nn from './nn'
+export * as optim from './optim'

@@ -1,0 +1,91 @@
+import { Tensor } from '../tensor'
+import { Module } from './module'
+
+/** `max(x, 0)` elementwise. */
+export class ReLU extends Module {
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.relu()
+  }
+}
+
+/** `1 / (1 + e^-x)` elementwise. */
+export class Sigmoid extends Module {
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.sigmoid()
+  }
+}
+
+/** `tanh(x)` elementwise. */
+export class Tanh extends Module {
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.tanh()
+  }
+}
+
+/** Softmax along `dim`. */
+export class Softmax extends Module {
+  /** @param dim the dimension that sums to 1. */
+  constructor(readonly dim: number) {
+    super()
+  }
+
+  /** Applies softmax. */
+  forward(input: Tensor): Tensor {
+    return input.softmax(this.dim)
+  }
+
+  /** @internal */
+  extraRepr(): string {
+    return `dim=${this.dim}`
+  }
+}
+
+/** Log-softmax along `dim`. */
+export class LogSoftmax extends Module {
+  /** @param dim the dimension normalised over. */
+  constructor(readonly dim: number) {
+    super()
+  }
+
+  /** Applies log-softmax. */
+  forward(input: Tensor): Tensor {
+    return input.logSoftmax(this.dim)
+  }
+
+  /** @internal */
+  extraRepr(): string {
+    return `dim=${this.dim}`
+  }
+}
+
+/** Returns its input unchanged. */
+export class Identity extends Module {
+  /** Returns `input`. */
+  forward(input: Tensor): Tensor {
+    return input
+  }
+}
+
+/** Flattens dims `startDim..endDim` (default 1..-1: keeps the batch dim). */
+export class Flatten extends Module {
+  /** @param startDim first dim to flatten. @param endDim last dim to flatten. */
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super()
+  }
+
+  /** Flattens the input. */
+  forward(input: Tensor): Tensor {
+    return input.flatten(this.startDim, this.endDim)
+  }
+
+  /** @internal */
+  extraRepr(): string {
+    return `start_dim=${this.startDim}, end_dim=${this.endDim}`
+  }
+}

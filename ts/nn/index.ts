@@ -1,0 +1,12 @@
+/**
+ * Layers, containers and losses, as `torch.nn`.
+ * @module
+ */
+export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module'
+export { Parameter } from './parameter'
+export { Linear, type LinearOptions } from './linear'
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten } from './activation'
+export { Sequential } from './container'
+export { MSELoss, CrossEntropyLoss } from './loss'
+export * as functional from './functional'
+export type { Reduction, LossOptions } from './functional'

@@ -1,0 +1,53 @@
+import { uniform } from '../creation'
+import { checkOptions, fail } from '../errors'
+import { Tensor } from '../tensor'
+import { linear } from './functional'
+import { Module } from './module'
+import { Parameter } from './parameter'
+
+/** Options of {@link Linear}. */
+export interface LinearOptions {
+  /** Learn an additive bias (default true). */
+  bias?: boolean
+}
+
+/**
+ * Fully connected layer `y = x W^T + b`, as `torch.nn.Linear`: `weight` is
+ * `[outFeatures, inFeatures]`, initialised like PyTorch (uniform in
+ * ±1/sqrt(inFeatures) for weight and bias).
+ */
+export class Linear extends Module {
+  /** Size of each input sample. */
+  readonly inFeatures: number
+  /** Size of each output sample. */
+  readonly outFeatures: number
+  /** `[outFeatures, inFeatures]`. */
+  weight: Parameter
+  /** `[outFeatures]`, or null without bias. */
+  bias: Parameter | null
+
+  /** @param inFeatures input size. @param outFeatures output size. */
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super()
+    checkOptions('Linear', options, ['bias'])
+    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', `Linear: ${name} must be a non-negative integer, got ${v}`)
+    }
+    this.inFeatures = inFeatures
+    this.outFeatures = outFeatures
+    // kaiming_uniform_(a=sqrt(5)) reduces to a bound of 1/sqrt(fan_in), as for the bias.
+    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0
+    this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound))
+    this.bias = options.bias ?? true ? new Parameter(uniform([outFeatures], -bound, bound)) : null
+  }
+
+  /** `x W^T + b` for input `[..., inFeatures]`. */
+  forward(input: Tensor): Tensor {
+    return linear(input, this.weight, this.bias)
+  }
+
+  /** @internal */
+  extraRepr(): string {
+    return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias ? 'True' : 'False'}`
+  }
+}

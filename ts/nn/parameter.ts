@@ -1,0 +1,13 @@
+import { Tensor, asTensor } from '../tensor'
+
+/**
+ * A tensor marked as a learnable parameter of a {@link Module}: assigning one to
+ * a module's field registers it. It shares the given tensor's data.
+ */
+export class Parameter extends Tensor {
+  /** @param data the initial value (its data is shared). @param requiresGrad track gradients (default true). */
+  constructor(data: Tensor, requiresGrad = true) {
+    super(asTensor('Parameter', data)._n.detach())
+    this.requiresGrad_(requiresGrad)
+  }
+}

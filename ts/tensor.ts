@@ -1,0 +1,399 @@
+import { FerrogradError, fail } from './errors'
+import { formatTensor } from './format'
+import { native, type NativeTensor } from './native'
+
+/** Element types. `float32` is the compute type; `int64` holds labels and indices. */
+export type DType = 'float32' | 'int64' | 'bool'
+
+/** A nested array of numbers, as `tolist()` returns and `tensor()` accepts. */
+export type NestedArray = number | boolean | NestedArray[]
+
+/** A tensor, or a plain number standing for a 0-d tensor. */
+export type TensorLike = Tensor | number
+
+/** Options of `backward()`. */
+export interface BackwardOptions {
+  /** Keep the graph so `backward()` can run through it again. */
+  retainGraph?: boolean
+}
+
+type ScalarOp = 'add' | 'sub' | 'mul' | 'div'
+
+function dimsArg(dim: number | number[] | undefined): number[] | undefined {
+  return dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim]
+}
+
+function shapeArgs(op: string, args: (number | number[])[]): number[] {
+  if (args.length === 1 && Array.isArray(args[0])) return args[0]
+  if (args.every((a) => typeof a === 'number')) return args as number[]
+  return fail('ERR_ARG', `${op}: expected a shape as numbers or one array of numbers`)
+}
+
+/**
+ * An n-dimensional array in native memory, with optional gradient tracking.
+ * Create tensors with {@link tensor}, {@link zeros}, {@link rand} and friends.
+ * Freed by the garbage collector, or at once with `dispose()`.
+ */
+export class Tensor {
+  /** @internal the native handle. */
+  readonly _n: NativeTensor
+
+  /** @internal tensors are made by factories and ops, not by `new`. */
+  constructor(handle: NativeTensor) {
+    this._n = handle
+  }
+
+  // ---- properties -------------------------------------------------------------
+
+  /** The dimensions, e.g. `[64, 784]`. */
+  get shape(): number[] {
+    return this._n.shape
+  }
+
+  /** The element type. */
+  get dtype(): DType {
+    return this._n.dtype as DType
+  }
+
+  /** Number of dimensions. */
+  get ndim(): number {
+    return this._n.shape.length
+  }
+
+  /** Number of elements. */
+  numel(): number {
+    return this._n.shape.reduce((a, b) => a * b, 1)
+  }
+
+  /** Size of one dimension, or the whole shape. */
+  size(): number[]
+  size(dim: number): number
+  size(dim?: number): number[] | number {
+    const s = this.shape
+    if (dim === undefined) return s
+    const d = dim < 0 ? dim + s.length : dim
+    if (!Number.isInteger(d) || d < 0 || d >= s.length) {
+      fail('ERR_INDEX', `size: dimension ${dim} is out of range for a tensor of ${s.length} dimension(s)`)
+    }
+    return s[d]
+  }
+
+  /** True when gradients flow to or through this tensor. */
+  get requiresGrad(): boolean {
+    return this._n.requiresGrad
+  }
+
+  set requiresGrad(flag: boolean) {
+    this._n.setRequiresGrad(flag)
+  }
+
+  /** The gradient accumulated by `backward()`, or null. */
+  get grad(): Tensor | null {
+    const g = this._n.grad()
+    return g ? new Tensor(g) : null
+  }
+
+  set grad(g: Tensor | null) {
+    this._n.setGrad(g ? asTensor('grad', g)._n : null)
+  }
+
+  /** True for tensors created by the user rather than computed by a recorded op. */
+  get isLeaf(): boolean {
+    return this._n.isLeaf
+  }
+
+  /** Name of the op that produced this tensor (`'MmBackward'`), or null for leaves. */
+  get gradFn(): string | null {
+    return this._n.gradFn ?? null
+  }
+
+  /** True when the elements are packed in row-major order. */
+  isContiguous(): boolean {
+    return this._n.isContiguous()
+  }
+
+  // ---- reading back -----------------------------------------------------------
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    return this._n.item()
+  }
+
+  /** The elements as nested arrays (a number for a 0-d tensor). */
+  tolist(): NestedArray {
+    const flat = this._n.toFloat64Array()
+    const shape = this.shape
+    const isBool = this.dtype === 'bool'
+    let i = 0
+    const build = (d: number): NestedArray => {
+      if (d === shape.length) {
+        const v = flat[i++]
+        return isBool ? v !== 0 : v
+      }
+      const out: NestedArray[] = []
+      for (let k = 0; k < shape[d]; k++) out.push(build(d + 1))
+      return out
+    }
+    return build(0)
+  }
+
+  /** The float32 elements, row-major, in a new array. */
+  toFloat32Array(): Float32Array {
+    return this._n.toFloat32Array()
+  }
+
+  /** The elements in the typed array that matches the dtype (bool as Uint8Array). */
+  toTypedArray(): Float32Array | BigInt64Array | Uint8Array {
+    switch (this.dtype) {
+      case 'float32':
+        return this._n.toFloat32Array()
+      case 'int64':
+        return this._n.toBigInt64Array()
+      default:
+        return Uint8Array.from(this._n.toFloat64Array())
+    }
+  }
+
+  /** Prints like PyTorch: `tensor([[1.0000, 2.0000]], requires_grad=True)`. */
+  toString(): string {
+    return formatTensor(this.shape, this.dtype, this._n.toFloat64Array(), this.requiresGrad, this.gradFn)
+  }
+
+  /** @internal shown by `console.log` and the Node REPL. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString()
+  }
+
+  // ---- arithmetic -------------------------------------------------------------
+
+  private binary(op: ScalarOp, other: TensorLike): Tensor {
+    if (typeof other === 'number') return new Tensor(this._n.scalarOp(op, other, false))
+    const o = asTensor(op, other)._n
+    switch (op) {
+      case 'add':
+        return new Tensor(this._n.add(o))
+      case 'sub':
+        return new Tensor(this._n.sub(o))
+      case 'mul':
+        return new Tensor(this._n.mul(o))
+      default:
+        return new Tensor(this._n.div(o))
+    }
+  }
+
+  /** `this + other`, broadcasting. */
+  add(other: TensorLike): Tensor {
+    return this.binary('add', other)
+  }
+
+  /** `this - other`, broadcasting. */
+  sub(other: TensorLike): Tensor {
+    return this.binary('sub', other)
+  }
+
+  /** `this * other`, broadcasting. */
+  mul(other: TensorLike): Tensor {
+    return this.binary('mul', other)
+  }
+
+  /** `this / other`, broadcasting. */
+  div(other: TensorLike): Tensor {
+    return this.binary('div', other)
+  }
+
+  /** `-this`. */
+  neg(): Tensor {
+    return new Tensor(this._n.neg())
+  }
+
+  /** `e^this`. */
+  exp(): Tensor {
+    return new Tensor(this._n.exp())
+  }
+
+  /** Natural logarithm. */
+  log(): Tensor {
+    return new Tensor(this._n.log())
+  }
+
+  /** Elementwise `this == other` as a bool tensor. */
+  eq(other: TensorLike): Tensor {
+    const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor('eq', other)._n
+    return new Tensor(this._n.eq(o))
+  }
+
+  /** Matrix product (1-D, 2-D, batched and broadcast, as `torch.matmul`). */
+  matmul(other: Tensor): Tensor {
+    return new Tensor(this._n.matmul(asTensor('matmul', other)._n))
+  }
+
+  // ---- activations --------------------------------------------------------------
+
+  /** `max(this, 0)`. */
+  relu(): Tensor {
+    return new Tensor(this._n.relu())
+  }
+
+  /** Logistic sigmoid `1 / (1 + e^-x)`. */
+  sigmoid(): Tensor {
+    return new Tensor(this._n.sigmoid())
+  }
+
+  /** Hyperbolic tangent. */
+  tanh(): Tensor {
+    return new Tensor(this._n.tanh())
+  }
+
+  /** Softmax along `dim`: non-negative, summing to 1. */
+  softmax(dim: number): Tensor {
+    return new Tensor(this._n.softmax(dim))
+  }
+
+  /** `log(softmax(x))` along `dim`, computed stably. */
+  logSoftmax(dim: number): Tensor {
+    return new Tensor(this._n.logSoftmax(dim))
+  }
+
+  // ---- reductions -----------------------------------------------------------------
+
+  /** Sum over `dim` (one or several; all when omitted). Int and bool sum to int64. */
+  sum(dim?: number | number[], keepdim = false): Tensor {
+    return new Tensor(this._n.sum(dimsArg(dim), keepdim))
+  }
+
+  /** Mean over `dim` (one or several; all when omitted). */
+  mean(dim?: number | number[], keepdim = false): Tensor {
+    return new Tensor(this._n.mean(dimsArg(dim), keepdim))
+  }
+
+  /** Index of the largest value along `dim` (of the flattened tensor when omitted), int64. */
+  argmax(dim?: number, keepdim = false): Tensor {
+    return new Tensor(this._n.argmax(dim, keepdim))
+  }
+
+  // ---- shapes -------------------------------------------------------------------------
+
+  /** Same elements in a new shape (one size may be -1); a view when the data is contiguous. */
+  reshape(...shape: number[] | [number[]]): Tensor {
+    return new Tensor(this._n.reshape(shapeArgs('reshape', shape)))
+  }
+
+  /** Same as {@link Tensor.reshape}. */
+  view(...shape: number[] | [number[]]): Tensor {
+    return new Tensor(this._n.reshape(shapeArgs('view', shape)))
+  }
+
+  /** Flattens dims `startDim..endDim` into one. */
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return new Tensor(this._n.flatten(startDim, endDim))
+  }
+
+  /** Inserts a size-1 dimension at `dim`. */
+  unsqueeze(dim: number): Tensor {
+    return new Tensor(this._n.unsqueeze(dim))
+  }
+
+  /** Removes size-1 dimensions (only `dim` when given). */
+  squeeze(dim?: number): Tensor {
+    return new Tensor(this._n.squeeze(dim))
+  }
+
+  /** Swaps dimensions `dim0` and `dim1`; a view. */
+  transpose(dim0: number, dim1: number): Tensor {
+    return new Tensor(this._n.transpose(dim0, dim1))
+  }
+
+  /** The transpose of a matrix (at most 2-D); a view. */
+  t(): Tensor {
+    return new Tensor(this._n.t())
+  }
+
+  /** The transpose of a matrix, as PyTorch's `.T`. */
+  get T(): Tensor {
+    return this.t()
+  }
+
+  /** Repeats size-1 dimensions to `shape` without copying. */
+  expand(...shape: number[] | [number[]]): Tensor {
+    return new Tensor(this._n.expand(shapeArgs('expand', shape)))
+  }
+
+  /** This tensor if packed row-major, otherwise a packed copy. */
+  contiguous(): Tensor {
+    return new Tensor(this._n.contiguous())
+  }
+
+  /** A copy with its own storage; gradients flow back through it. */
+  clone(): Tensor {
+    return new Tensor(this._n.copy())
+  }
+
+  // ---- autograd -------------------------------------------------------------------------
+
+  /**
+   * Computes the gradient of this tensor with respect to every leaf that requires
+   * grad, adding it to their `.grad`. `grad` is needed unless this has one element.
+   */
+  backward(grad?: Tensor | null, options: BackwardOptions = {}): void {
+    this._n.backward(grad ? asTensor('backward', grad)._n : null, options.retainGraph ?? false)
+  }
+
+  /** The same data as a new leaf outside the graph. */
+  detach(): Tensor {
+    return new Tensor(this._n.detach())
+  }
+
+  /** Turns gradient tracking on (or off) for this leaf; returns `this`. */
+  requiresGrad_(flag = true): this {
+    this._n.setRequiresGrad(flag)
+    return this
+  }
+
+  /** Keeps `.grad` of this non-leaf tensor during `backward()`. */
+  retainGrad(): void {
+    this._n.retainGrad()
+  }
+
+  /** Clears the gradient (`grad` becomes null). */
+  zeroGrad(): void {
+    this._n.setGrad(null)
+  }
+
+  // ---- memory ---------------------------------------------------------------------------
+
+  /** Frees the native memory now; using the tensor afterwards throws `ERR_DISPOSED`. */
+  dispose(): void {
+    this._n.dispose()
+  }
+
+  /** True after `dispose()`. */
+  get isDisposed(): boolean {
+    return this._n.isDisposed
+  }
+
+  /** Lets `using t = fg.zeros([2])` free the tensor at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose()
+  }
+}
+
+/** Checks that a value is a Tensor, naming the operation otherwise. */
+export function asTensor(op: string, value: unknown): Tensor {
+  if (value instanceof Tensor) return value
+  throw new FerrogradError('ERR_ARG', `${op}: expected a Tensor, got ${describe(value)}`)
+}
+
+/** A short description of a value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`
+  return `${typeof value} ${String(value)}`
+}
+
+/** A 0-d native tensor holding `value`, int64 when it can match an int64 tensor. */
+function scalarLike(dtype: DType, value: number): NativeTensor {
+  return dtype === 'int64' && Number.isInteger(value)
+    ? native.tensorFromInt64(BigInt64Array.of(BigInt(value)), [])
+    : native.tensorFromFloat32(Float32Array.of(value), [])
+}
