@@ -5,12 +5,12 @@
 //! error becomes a JavaScript error whose `code` is the core's `ERR_*` code, and a
 //! panic (a bug) becomes an error too instead of aborting Node.
 
-mod args;
-mod nn;
-mod ops;
-mod optim;
-mod runtime;
-mod tensor;
+pub mod args;
+pub mod nn;
+pub mod ops;
+pub mod optim;
+pub mod runtime;
+pub mod tensor;
 
 /// Result of every entry point: the error's status string is the JS `code`.
 pub type Result<T> = std::result::Result<T, napi::Error<String>>;
