@@ -9,9 +9,12 @@ fn arg_error(msg: String) -> napi::Error<String> {
     js_error(Error::new(ErrorCode::Arg, msg))
 }
 
+/// Largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
 /// A non-negative integer that fits in memory sizes.
 pub fn size(op: &str, what: &str, v: f64) -> Result<usize> {
-    if !(v.is_finite() && v.fract() == 0.0 && v >= 0.0 && v <= 9_007_199_254_740_991.0) {
+    if !(v.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&v)) {
         return Err(arg_error(format!(
             "{op}: {what} must be a non-negative integer, got {v}"
         )));
@@ -28,7 +31,7 @@ pub fn shape(op: &str, dims: &[f64]) -> Result<Vec<usize>> {
 
 /// An integer that may be negative (a dimension index, or -1 in a reshape).
 pub fn int(op: &str, what: &str, v: f64) -> Result<i64> {
-    if !(v.is_finite() && v.fract() == 0.0 && v.abs() <= 9_007_199_254_740_991.0) {
+    if !(v.fract() == 0.0 && v.abs() <= MAX_SAFE) {
         return Err(arg_error(format!(
             "{op}: {what} must be an integer, got {v}"
         )));
