@@ -25,7 +25,7 @@ export function loadMnist(trainPerDigit = 800): { train: Split; test: Split } {
   const train: number[][] = []
   const test: number[][] = []
   for (let d = 0; d < 10; d++) {
-    const { raw, length } = digits[d]
+    const { length } = digits[d]
     for (let i = 0; i < length; i++) (i < trainPerDigit ? train : test).push([d, i * PIXELS])
   }
   const pack = (rows: number[][]): Split => {

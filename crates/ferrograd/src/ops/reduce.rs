@@ -110,12 +110,15 @@ impl Tensor {
     /// Mean over `dims` (all when `None`); float32 only.
     pub fn mean(&self, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         let red = Reduction::new("mean", self, dims, keepdim)?;
-        let scale = 1.0 / red.group as f32;
+        let count = red.group as f32;
         let sums = self.with_f32("mean", |d, _| red.sum_f32(d))?;
+        // Divide rather than multiply by 1/n: PyTorch's CPU mean is sum / n, and the
+        // two round differently.
         let out = Tensor::from_storage(
-            Storage::F32(sums.into_iter().map(|s| s * scale).collect()),
+            Storage::F32(sums.into_iter().map(|s| s / count).collect()),
             &red.out_shape,
         );
+        let scale = 1.0 / count;
         Ok(record(out, "MeanBackward", &[self], || SumBackward {
             keep_shape: red.keep_shape,
             scale,

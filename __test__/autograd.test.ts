@@ -1,0 +1,147 @@
+import { describe, expect, test } from 'vitest'
+import { collect, expectClose, fg, randomArray } from './helpers'
+
+type Fn = (...xs: fg.Tensor[]) => fg.Tensor
+
+/**
+ * Checks backward() of `f` against central differences. The output is projected
+ * on a fixed random direction w, L = sum(f(x) * w), and dL/dx_i is compared with
+ * (L(x + h e_i) - L(x - h e_i)) / 2h, summed in float64 on the JS side.
+ */
+function gradcheck(f: Fn, shapes: number[][], shift = 0): void {
+  const values = shapes.map((s, k) => randomArray(s.reduce((a, b) => a * b, 1), 17 + k).map((v) => v + shift))
+  const leaves = values.map((v, k) => fg.tensor(v, { shape: shapes[k], requiresGrad: true }))
+  const y = f(...leaves)
+  const w = randomArray(y.numel(), 99)
+  const project = (t: fg.Tensor) => t.toFloat32Array().reduce((acc, v, i) => acc + v * w[i], 0)
+  y.mul(fg.tensor(w, { shape: y.shape })).sum().backward()
+  const h = 1e-2
+  leaves.forEach((leaf, k) => {
+    const analytic = leaf.grad!.toFloat32Array()
+    const numeric = values[k].map((_, i) => {
+      const at = (delta: number) => {
+        const moved = Float32Array.from(values[k])
+        moved[i] += delta
+        const inputs = leaves.map((l, j) => (j === k ? fg.tensor(moved, { shape: shapes[k] }) : l.detach()))
+        return project(f(...inputs))
+      }
+      return (at(h) - at(-h)) / (2 * h)
+    })
+    expectClose(analytic, numeric, 2e-2)
+  })
+}
+
+describe('every slice op matches central differences', () => {
+  test('add, sub, mul, div with broadcasting', () => {
+    gradcheck((a, b) => a.add(b), [[3, 4], [4]])
+    gradcheck((a, b) => a.sub(b), [[3, 4], [3, 1]])
+    gradcheck((a, b) => a.mul(b), [[2, 3, 4], [3, 1]])
+    gradcheck((a, b) => a.div(b.add(3)), [[3, 4], [4]])
+  })
+  test('operations with numbers', () => {
+    gradcheck((a) => a.mul(3).add(1).sub(2).div(4), [[5]])
+    gradcheck((a) => fg.sub(1, a), [[5]])
+    gradcheck((a) => fg.div(2, a), [[5]], 3)
+  })
+  test('matmul: 2-D, transposed, batched, vectors', () => {
+    gradcheck((a, b) => a.matmul(b), [[3, 4], [4, 5]])
+    gradcheck((a, b) => a.T.matmul(b), [[4, 3], [4, 5]])
+    gradcheck((a, b) => a.matmul(b), [[2, 3, 4], [4, 2]])
+    gradcheck((a, b) => a.matmul(b), [[4], [4, 3]])
+    gradcheck((a, b) => a.matmul(b), [[3, 4], [4]])
+  })
+  test('relu, sigmoid, tanh, exp, log, neg', () => {
+    gradcheck((a) => a.relu(), [[4, 5]])
+    gradcheck((a) => a.sigmoid(), [[4, 5]])
+    gradcheck((a) => a.tanh(), [[4, 5]])
+    gradcheck((a) => a.exp(), [[4, 5]])
+    gradcheck((a) => a.log(), [[6]], 2)
+    gradcheck((a) => a.neg(), [[6]])
+  })
+  test('softmax and logSoftmax along either dim', () => {
+    gradcheck((a) => a.softmax(-1), [[3, 5]])
+    gradcheck((a) => a.softmax(0), [[3, 5]])
+    gradcheck((a) => a.logSoftmax(1), [[3, 5]])
+  })
+  test('sum and mean, all or over dims', () => {
+    gradcheck((a) => a.sum(), [[3, 4]])
+    gradcheck((a) => a.sum(0, true), [[3, 4]])
+    gradcheck((a) => a.mean(), [[3, 4]])
+    gradcheck((a) => a.mean([0, 2]), [[2, 3, 4]])
+  })
+  test('views', () => {
+    gradcheck((a) => a.reshape(2, -1), [[3, 4]])
+    gradcheck((a) => a.T.reshape(-1), [[3, 4]])
+    gradcheck((a) => a.unsqueeze(1).expand(3, 2, 4), [[3, 4]])
+  })
+  test('losses and linear', () => {
+    const target = fg.tensor([2, 0, 1], { dtype: 'int64' })
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      gradcheck((a) => fg.nn.functional.crossEntropy(a, target, { reduction }), [[3, 4]])
+    }
+    const y = fg.full([3, 2], 0.5)
+    gradcheck((a) => new fg.nn.MSELoss().forward(a, y), [[3, 2]])
+    gradcheck((x, w, b) => fg.nn.functional.linear(x, w, b), [[5, 3], [4, 3], [4]])
+  })
+})
+
+describe('autograd semantics', () => {
+  test('gradients accumulate until zeroGrad', () => {
+    const x = fg.tensor([1, 2, 3], { requiresGrad: true })
+    x.mul(x).sum().backward()
+    x.mul(x).sum().backward()
+    expect(x.grad!.tolist()).toEqual([4, 8, 12])
+    x.zeroGrad()
+    expect(x.grad).toBeNull()
+  })
+
+  test('backward(grad) for a non-scalar output, and retainGraph', () => {
+    const x = fg.tensor([1, 2], { requiresGrad: true })
+    const y = x.mul(3)
+    y.backward(fg.tensor([1, 10]), { retainGraph: true })
+    y.backward(fg.tensor([1, 10]))
+    expect(x.grad!.tolist()).toEqual([6, 60])
+  })
+
+  test('noGrad records nothing and returns the value', () => {
+    const x = fg.tensor([1, 2], { requiresGrad: true })
+    const y = fg.noGrad(() => {
+      expect(fg.isGradEnabled()).toBe(false)
+      return x.mul(2)
+    })
+    expect(fg.isGradEnabled()).toBe(true)
+    expect(y.requiresGrad).toBe(false)
+    expect(x.mul(2).requiresGrad).toBe(true)
+    expect(x.mul(2).gradFn).toBe('MulBackward')
+  })
+
+  test('detach cuts the graph; retainGrad keeps a non-leaf gradient', () => {
+    const x = fg.tensor([2], { requiresGrad: true })
+    const d = x.mul(2).detach()
+    expect(d.requiresGrad).toBe(false)
+    expect(d.isLeaf).toBe(true)
+    const h = x.mul(3)
+    h.retainGrad()
+    h.mul(h).sum().backward()
+    expect(h.grad!.tolist()).toEqual([12])
+    expect(x.grad!.tolist()).toEqual([36])
+  })
+
+  test('the graph is freed after backward: memory returns to the same figure every step', async () => {
+    const w = fg.randn([32, 16], { requiresGrad: true })
+    const x = fg.randn([8, 16])
+    const step = () => {
+      const loss = x.matmul(w.T).relu().mean()
+      loss.backward()
+      w.zeroGrad()
+    }
+    step()
+    await collect()
+    const settled = fg.memory()
+    for (let i = 0; i < 50; i++) {
+      step()
+      await collect()
+      expect(fg.memory()).toEqual(settled)
+    }
+  })
+})
