@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { collect, expectClose, fg, randomArray } from './helpers'
+import { collect, fg, randomArray } from './helpers'
 
 type Fn = (...xs: fg.Tensor[]) => fg.Tensor
 
@@ -27,7 +27,11 @@ function gradcheck(f: Fn, shapes: number[][], shift = 0): void {
       }
       return (at(h) - at(-h)) / (2 * h)
     })
-    expectClose(analytic, numeric, 2e-2)
+    // float32 central differences: about 1e-4 truncation and rounding error.
+    analytic.forEach((a, i) => {
+      const n = numeric[i]
+      if (Math.abs(a - n) > 1e-3 + 5e-3 * Math.abs(n)) throw new Error(`input ${k}[${i}]: analytic ${a} vs numeric ${n}`)
+    })
   })
 }
 
@@ -127,21 +131,24 @@ describe('autograd semantics', () => {
     expect(x.grad!.tolist()).toEqual([36])
   })
 
-  test('the graph is freed after backward: memory returns to the same figure every step', async () => {
+  test('backward frees the graph: with every loss kept alive, each step adds only the loss', async () => {
     const w = fg.randn([32, 16], { requiresGrad: true })
     const x = fg.randn([8, 16])
+    const losses: fg.Tensor[] = []
     const step = () => {
       const loss = x.matmul(w.T).relu().mean()
       loss.backward()
       w.zeroGrad()
+      losses.push(loss)
     }
     step()
     await collect()
     const settled = fg.memory()
-    for (let i = 0; i < 50; i++) {
+    for (let i = 1; i <= 30; i++) {
       step()
       await collect()
-      expect(fg.memory()).toEqual(settled)
+      // Were the graph kept, each live loss would hold its [8, 32] activations.
+      expect(fg.memory()).toEqual({ tensors: settled.tensors + i, bytes: settled.bytes + 4 * i })
     }
   })
 })

@@ -21,11 +21,14 @@ export type TensorData = NestedArray | Float32Array | Float64Array | Int32Array 
 
 const FACTORY_OPTIONS = ['dtype', 'requiresGrad'] as const
 
+/** Largest magnitude an int64 tensor can take from a JS number without wrapping. */
+const INT64_LIMIT = 2 ** 63
+
 function resolveDtype(op: string, dtype: TensorOptions['dtype'], fallback: DType): DType {
   const d = dtype ?? fallback
-  if (d === 'float32' || d === 'int64') return d
-  if (d === 'float64' || d === 'int32' || d === 'bool') {
-    return fail('ERR_DTYPE', `${op}: dtype '${d}' cannot be created yet (supported: float32, int64)`)
+  if (d === 'float32' || d === 'int64' || d === 'bool') return d
+  if (d === 'float64' || d === 'int32') {
+    return fail('ERR_DTYPE', `${op}: dtype '${d}' cannot be created yet (supported: float32, int64, bool)`)
   }
   return fail('ERR_DTYPE', `${op}: unknown dtype '${String(d)}'`)
 }
@@ -37,18 +40,21 @@ function finish(handle: NativeTensor, options: TensorOptions | undefined): Tenso
 }
 
 /** Flattens nested arrays, checking that they are rectangular. */
-function flatten(data: NestedArray): { values: number[]; shape: number[] } {
+function flatten(data: NestedArray): { values: number[]; shape: number[]; booleans: boolean } {
   const shape: number[] = []
   for (let d: NestedArray = data; Array.isArray(d); d = d[0]) {
     shape.push(d.length)
     if (d.length === 0) break
   }
   const values: number[] = []
+  let booleans = 0
   const walk = (d: NestedArray, depth: number, path: string) => {
     if (depth === shape.length) {
       if (Array.isArray(d)) fail('ERR_SHAPE', `tensor: ragged nested array: ${path} has more nesting than its siblings`)
-      if (typeof d === 'boolean') values.push(d ? 1 : 0)
-      else if (typeof d === 'number') values.push(d)
+      if (typeof d === 'boolean') {
+        values.push(d ? 1 : 0)
+        booleans++
+      } else if (typeof d === 'number') values.push(d)
       else fail('ERR_ARG', `tensor: expected numbers, got ${describe(d)} at ${path}`)
       return
     }
@@ -61,7 +67,7 @@ function flatten(data: NestedArray): { values: number[]; shape: number[] } {
     d.forEach((v, i) => walk(v, depth + 1, `${path}[${i}]`))
   }
   walk(data, 0, 'data')
-  return { values, shape }
+  return { values, shape, booleans: values.length > 0 && booleans === values.length }
 }
 
 function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dtype: DType): NativeTensor {
@@ -69,11 +75,14 @@ function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dty
     const ints = new BigInt64Array(values.length)
     for (let i = 0; i < values.length; i++) {
       const v = values[i]
-      if (!Number.isInteger(v)) fail('ERR_ARG', `${op}: int64 data must hold integers, got ${v} at index ${i}`)
+      if (!Number.isInteger(v) || Math.abs(v) >= INT64_LIMIT) {
+        fail('ERR_ARG', `${op}: int64 data must hold integers within ±2^63, got ${v} at index ${i}`)
+      }
       ints[i] = BigInt(v)
     }
     return native.tensorFromInt64(ints, shape)
   }
+  if (dtype === 'bool') return native.tensorFromBool(Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0)), shape)
   return native.tensorFromFloat32(values instanceof Float32Array ? values : Float32Array.from(values), shape)
 }
 
@@ -100,8 +109,8 @@ export function tensor(data: TensorData, options?: TensorDataOptions): Tensor {
   if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
     fail('ERR_ARG', `tensor: expected a number, nested arrays or a typed array, got ${describe(data)}`)
   }
-  const { values, shape } = flatten(data)
-  const dtype = resolveDtype('tensor', options?.dtype, 'float32')
+  const { values, shape, booleans } = flatten(data)
+  const dtype = resolveDtype('tensor', options?.dtype, booleans ? 'bool' : 'float32')
   const handle = fromNumbers('tensor', values, options?.shape ?? shape, dtype)
   return finish(handle, options)
 }
@@ -131,14 +140,14 @@ export function ones(shape: number[] | number, options?: TensorOptions): Tensor 
   return full(shape, 1, options)
 }
 
-/** Zeros shaped like `t`. */
+/** Zeros shaped like `t`, of its dtype unless `dtype` is given. */
 export function zerosLike(t: Tensor, options?: TensorOptions): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype === 'int64' ? 'int64' : 'float32', ...options })
+  return full(t.shape, 0, { dtype: t.dtype, ...options })
 }
 
-/** Ones shaped like `t`. */
+/** Ones shaped like `t`, of its dtype unless `dtype` is given. */
 export function onesLike(t: Tensor, options?: TensorOptions): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype === 'int64' ? 'int64' : 'float32', ...options })
+  return full(t.shape, 1, { dtype: t.dtype, ...options })
 }
 
 /** Uniform samples in [0, 1) from the seeded generator. */

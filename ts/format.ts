@@ -1,6 +1,7 @@
 /**
  * PyTorch-style printing of tensors: aligned columns, 4 decimals (or scientific
  * notation for very large or small magnitudes), and `...` past 1000 elements.
+ * Only the elements shown are formatted, so printing a huge tensor is cheap.
  * @internal
  * @module
  */
@@ -8,15 +9,22 @@
 const THRESHOLD = 1000
 const EDGE = 3
 
-function formatter(values: Float64Array, dtype: string): (v: number) => string {
+function formatter(shown: number[], dtype: string): (v: number) => string {
   if (dtype === 'bool') return (v) => (v !== 0 ? 'True' : 'False')
   if (dtype === 'int64') return (v) => String(v)
-  const finite = Array.from(values).filter((v) => Number.isFinite(v))
-  const integral = finite.every((v) => Number.isInteger(v))
-  const mags = finite.map(Math.abs).filter((v) => v > 0)
-  const max = mags.length ? Math.max(...mags) : 0
-  const min = mags.length ? Math.min(...mags) : 0
-  const sci = max >= 1e8 || (min > 0 && min < 1e-4) || (max > 0 && max / Math.max(min, 1e-300) > 1000 && !integral && min < 1e-2)
+  let integral = true
+  let max = 0
+  let min = Infinity
+  for (const v of shown) {
+    if (!Number.isFinite(v)) continue
+    if (!Number.isInteger(v)) integral = false
+    const a = Math.abs(v)
+    if (a > 0) {
+      if (a > max) max = a
+      if (a < min) min = a
+    }
+  }
+  const sci = max >= 1e8 || (max > 0 && min < 1e-4) || (!integral && max / min > 1000 && min < 1e-2)
   return (v) => {
     if (Number.isNaN(v)) return 'nan'
     if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf'
@@ -24,6 +32,12 @@ function formatter(values: Float64Array, dtype: string): (v: number) => string {
     if (integral) return `${v.toFixed(0)}.`
     return v.toFixed(4)
   }
+}
+
+/** Indices shown along a dimension of size n (`null` stands for `...`). */
+function shownIndices(n: number, summarize: boolean): (number | null)[] {
+  if (!summarize || n <= 2 * EDGE) return Array.from({ length: n }, (_, i) => i)
+  return [0, 1, 2, null, n - 3, n - 2, n - 1]
 }
 
 /** The text of a tensor as PyTorch prints it. */
@@ -35,32 +49,40 @@ export function formatTensor(
   gradFn: string | null,
 ): string {
   const summarize = values.length > THRESHOLD
-  const fmt = formatter(values, dtype)
   const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1))
-  const cells = Array.from(values, fmt)
-  const width = cells.reduce((w, c) => Math.max(w, c.length), 0)
-  const pad = (s: string) => s.padStart(width)
+
+  // The flat offsets of the elements that will be shown, in order.
+  const offsets: number[] = []
+  const collect = (dim: number, offset: number) => {
+    if (dim === shape.length) {
+      offsets.push(offset)
+      return
+    }
+    for (const i of shownIndices(shape[dim], summarize)) if (i !== null) collect(dim + 1, offset + i * strides[dim])
+  }
+  if (values.length > 0) collect(0, 0)
+  const fmt = formatter(
+    offsets.map((o) => values[o]),
+    dtype,
+  )
+  const cells = new Map(offsets.map((o) => [o, fmt(values[o])]))
+  let width = 0
+  for (const c of cells.values()) width = Math.max(width, c.length)
   const indent = 'tensor('.length
 
   const render = (dim: number, offset: number): string => {
-    if (dim === shape.length) return pad(cells[offset])
-    const n = shape[dim]
-    const idx: (number | null)[] = []
-    if (summarize && n > 2 * EDGE) {
-      for (let i = 0; i < EDGE; i++) idx.push(i)
-      idx.push(null)
-      for (let i = n - EDGE; i < n; i++) idx.push(i)
-    } else {
-      for (let i = 0; i < n; i++) idx.push(i)
-    }
-    const parts = idx.map((i) => (i === null ? '...' : render(dim + 1, offset + i * strides[dim])))
+    if (dim === shape.length) return cells.get(offset)!.padStart(width)
+    const parts = shownIndices(shape[dim], summarize).map((i) =>
+      i === null ? '...' : render(dim + 1, offset + i * strides[dim]),
+    )
     if (dim === shape.length - 1) return `[${parts.join(', ')}]`
     const sep = ',' + '\n'.repeat(shape.length - dim - 1) + ' '.repeat(indent + dim + 1)
     return `[${parts.join(sep)}]`
   }
 
-  let body = shape.length === 0 ? cells[0] ?? '' : render(0, 0)
-  if (values.length === 0 && shape.length > 0) body = '[]'
+  let body: string
+  if (values.length === 0) body = '[]'
+  else body = shape.length === 0 ? cells.get(0)! : render(0, 0)
   const extras: string[] = []
   if (values.length === 0 && shape.length > 1) extras.push(`size=(${shape.join(', ')})`)
   if (dtype !== 'float32') extras.push(`dtype=torch.${dtype}`)

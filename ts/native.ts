@@ -36,6 +36,7 @@ guardPrototype(binding.NativeSgd.prototype)
 export const native = {
   tensorFromFloat32: guard(binding.tensorFromFloat32),
   tensorFromInt64: guard(binding.tensorFromInt64),
+  tensorFromBool: guard(binding.tensorFromBool),
   full: guard(binding.full),
   uniform: guard(binding.uniform),
   randn: guard(binding.randn),

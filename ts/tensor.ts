@@ -278,9 +278,9 @@ export class Tensor {
     return new Tensor(this._n.reshape(shapeArgs('reshape', shape)))
   }
 
-  /** Same as {@link Tensor.reshape}. */
+  /** A view in a new shape (one size may be -1); `ERR_SHAPE` when the layout is not contiguous. */
   view(...shape: number[] | [number[]]): Tensor {
-    return new Tensor(this._n.reshape(shapeArgs('view', shape)))
+    return new Tensor(this._n.view(shapeArgs('view', shape)))
   }
 
   /** Flattens dims `startDim..endDim` into one. */
@@ -313,7 +313,7 @@ export class Tensor {
     return this.t()
   }
 
-  /** Repeats size-1 dimensions to `shape` without copying. */
+  /** Repeats size-1 dimensions to `shape` without copying (`-1` keeps a size). */
   expand(...shape: number[] | [number[]]): Tensor {
     return new Tensor(this._n.expand(shapeArgs('expand', shape)))
   }
@@ -393,7 +393,8 @@ export function describe(value: unknown): string {
 
 /** A 0-d native tensor holding `value`, int64 when it can match an int64 tensor. */
 function scalarLike(dtype: DType, value: number): NativeTensor {
-  return dtype === 'int64' && Number.isInteger(value)
+  if (dtype === 'bool' && (value === 0 || value === 1)) return native.tensorFromBool(Uint8Array.of(value), [])
+  return dtype === 'int64' && Number.isInteger(value) && Math.abs(value) < 2 ** 63
     ? native.tensorFromInt64(BigInt64Array.of(BigInt(value)), [])
     : native.tensorFromFloat32(Float32Array.of(value), [])
 }

@@ -21,30 +21,8 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   return new Tensor(native.linear(asTensor('linear', input)._n, asTensor('linear', weight)._n, b))
 }
 
-/** `max(x, 0)`. */
-export function relu(input: Tensor): Tensor {
-  return asTensor('relu', input).relu()
-}
-
-/** Logistic sigmoid. */
-export function sigmoid(input: Tensor): Tensor {
-  return asTensor('sigmoid', input).sigmoid()
-}
-
-/** Hyperbolic tangent. */
-export function tanh(input: Tensor): Tensor {
-  return asTensor('tanh', input).tanh()
-}
-
-/** Softmax along `dim`. */
-export function softmax(input: Tensor, dim: number): Tensor {
-  return asTensor('softmax', input).softmax(dim)
-}
-
-/** Log-softmax along `dim`. */
-export function logSoftmax(input: Tensor, dim: number): Tensor {
-  return asTensor('logSoftmax', input).logSoftmax(dim)
-}
+// The activations are the same functions as `fg.relu` and friends.
+export { relu, sigmoid, tanh, softmax, logSoftmax } from '../functions'
 
 /** @internal validates loss options and returns the reduction. */
 export function reductionOf(op: string, options: LossOptions | undefined, allowed: readonly string[]): Reduction {

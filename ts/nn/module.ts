@@ -153,6 +153,7 @@ export abstract class Module {
       const v = state[k]
       if (v === undefined) continue
       if (!(v instanceof Tensor)) fail('ERR_ARG', `loadStateDict: '${k}' is not a Tensor`)
+      if (v.dtype !== p.dtype) fail('ERR_DTYPE', `loadStateDict: '${k}' is ${v.dtype} but the parameter is ${p.dtype}`)
       if (v.shape.join() !== p.shape.join()) {
         fail('ERR_SHAPE', `loadStateDict: '${k}' has shape [${v.shape.join(', ')}] but the parameter has [${p.shape.join(', ')}]`)
       }

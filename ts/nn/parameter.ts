@@ -5,9 +5,13 @@ import { Tensor, asTensor } from '../tensor'
  * a module's field registers it. It shares the given tensor's data.
  */
 export class Parameter extends Tensor {
-  /** @param data the initial value (its data is shared). @param requiresGrad track gradients (default true). */
+  /**
+   * @param data the initial value; its data is shared when already contiguous
+   *   (optimizers update parameters in place, which needs a packed layout).
+   * @param requiresGrad track gradients (default true).
+   */
   constructor(data: Tensor, requiresGrad = true) {
-    super(asTensor('Parameter', data)._n.detach())
+    super(asTensor('Parameter', data)._n.contiguous().detach())
     this.requiresGrad_(requiresGrad)
   }
 }

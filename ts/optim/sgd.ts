@@ -18,8 +18,8 @@ export interface SGDOptions {
 
 /** A parameter group: its tensors and optional per-group hyperparameters. */
 export interface SGDParamGroupInput extends SGDOptions {
-  /** The tensors of this group. */
-  params: Tensor[]
+  /** The tensors of this group (or a single tensor). */
+  params: Iterable<Tensor> | Tensor
 }
 
 /** A parameter group as the optimizer holds it; change `lr` here to reschedule. */
@@ -54,7 +54,13 @@ export class SGD {
       list.length > 0 && !(list[0] instanceof Tensor) ? (list as SGDParamGroupInput[]) : [{ params: list as Tensor[] }]
     this.paramGroups = inputs.map((g, i) => {
       checkOptions(`SGD (group ${i})`, g, ['params', ...KEYS])
-      const groupParams = Array.from(g.params ?? [], (p) => asTensor('SGD', p))
+      if (g.params === undefined || g.params === null) fail('ERR_ARG', `SGD: parameter group ${i} has no 'params'`)
+      const groupParams =
+        g.params instanceof Tensor
+          ? [g.params]
+          : typeof (g.params as Iterable<Tensor>)[Symbol.iterator] === 'function'
+            ? Array.from(g.params as Iterable<Tensor>, (p) => asTensor('SGD', p))
+            : fail('ERR_ARG', `SGD: 'params' of group ${i} must be a tensor or an iterable of tensors`)
       return {
         params: groupParams,
         lr: g.lr ?? options.lr ?? 1e-3,

@@ -3,6 +3,7 @@
 use crate::tensor::NativeTensor;
 use crate::{IntoJs, Result};
 use ferrograd::nn::{self, Reduction};
+use ferrograd::Tensor as CoreTensor;
 use napi::Env;
 use napi_derive::napi;
 
@@ -19,6 +20,19 @@ pub fn linear(
     NativeTensor::wrap(&env, out, &[])
 }
 
+/// Runs a loss `f(input, target, reduction)` with the reduction parsed from JS.
+fn loss(
+    env: &Env,
+    input: &NativeTensor,
+    target: &NativeTensor,
+    reduction: &str,
+    f: fn(&CoreTensor, &CoreTensor, Reduction) -> ferrograd::Result<CoreTensor>,
+) -> Result<NativeTensor> {
+    let r = Reduction::parse(reduction).js()?;
+    let out = f(input.get()?, target.get()?, r).js()?;
+    NativeTensor::wrap(env, out, &[])
+}
+
 /// Mean squared error with `reduction` `'mean' | 'sum' | 'none'`.
 #[napi(catch_unwind)]
 pub fn mse_loss(
@@ -27,9 +41,7 @@ pub fn mse_loss(
     target: &NativeTensor,
     reduction: String,
 ) -> Result<NativeTensor> {
-    let r = Reduction::parse(&reduction).js()?;
-    let out = nn::mse_loss(input.get()?, target.get()?, r).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    loss(&env, input, target, &reduction, nn::mse_loss)
 }
 
 /// Cross-entropy of logits against int64 class indices.
@@ -40,7 +52,5 @@ pub fn cross_entropy(
     target: &NativeTensor,
     reduction: String,
 ) -> Result<NativeTensor> {
-    let r = Reduction::parse(&reduction).js()?;
-    let out = nn::cross_entropy(input.get()?, target.get()?, r).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    loss(&env, input, target, &reduction, nn::cross_entropy)
 }

@@ -198,11 +198,19 @@ impl NativeTensor {
         self.result(&env, self.get()?.t())
     }
 
-    /// Broadcasts size-1 dimensions to `shape`; a view.
+    /// Broadcasts size-1 dimensions to `shape` (`-1` keeps a size); a view.
     #[napi(catch_unwind)]
     pub fn expand(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
-        let shape = args::shape("expand", &shape)?;
-        self.result(&env, self.get()?.expand(&shape))
+        let shape = args::dims("expand", &shape)?;
+        self.result(&env, self.get()?.expand_as_spec(&shape))
+    }
+
+    /// A view with a new shape (one entry may be -1); `ERR_SHAPE` when the layout
+    /// is not contiguous.
+    #[napi(catch_unwind)]
+    pub fn view(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
+        let shape = args::dims("view", &shape)?;
+        self.result(&env, self.get()?.view(&shape))
     }
 
     /// A packed copy when the layout is not packed already.

@@ -2,7 +2,9 @@
 
 use crate::{args, IntoJs, Result};
 use ferrograd::{DType, Tensor as CoreTensor};
-use napi::bindgen_prelude::{BigInt64Array, Float32Array, Float64Array, ObjectFinalize};
+use napi::bindgen_prelude::{
+    BigInt64Array, Float32Array, Float64Array, ObjectFinalize, Uint8Array,
+};
 use napi::Env;
 use napi_derive::napi;
 
@@ -138,6 +140,14 @@ pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Res
 pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_vec_i64(data.to_vec(), &shape).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// A bool tensor from packed row-major bytes (nonzero is true).
+#[napi(catch_unwind)]
+pub fn tensor_from_bool(env: Env, data: Uint8Array, shape: Vec<f64>) -> Result<NativeTensor> {
+    let shape = args::shape("tensor", &shape)?;
+    let t = CoreTensor::from_vec_bool(data.iter().map(|&b| b != 0).collect(), &shape).js()?;
     NativeTensor::wrap(&env, t, &[])
 }
 

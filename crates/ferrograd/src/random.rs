@@ -2,6 +2,7 @@
 //! never disturbs another's sequence); numbers are drawn sequentially, so a seed
 //! gives the same values whatever the thread count of the kernels.
 
+use crate::tensor::alloc;
 use crate::tensor::shape::checked_numel;
 use crate::tensor::{Storage, Tensor};
 use crate::{bail, Result};
@@ -38,7 +39,8 @@ pub fn uniform(shape: &[usize], low: f32, high: f32) -> Result<Tensor> {
     }
     let n = checked_numel("uniform", shape)?;
     let span = high - low;
-    let data = with_rng(|r| (0..n).map(|_| low + span * r.random::<f32>()).collect());
+    let data =
+        with_rng(|r| alloc::collect("uniform", n, (0..n).map(|_| low + span * r.random::<f32>())))?;
     Ok(Tensor::from_storage(Storage::F32(data), shape))
 }
 
@@ -50,7 +52,13 @@ pub fn rand(shape: &[usize]) -> Result<Tensor> {
 /// Standard normal samples (mean 0, variance 1).
 pub fn randn(shape: &[usize]) -> Result<Tensor> {
     let n = checked_numel("randn", shape)?;
-    let data = with_rng(|r| (0..n).map(|_| r.sample::<f32, _>(StandardNormal)).collect());
+    let data = with_rng(|r| {
+        alloc::collect(
+            "randn",
+            n,
+            (0..n).map(|_| r.sample::<f32, _>(StandardNormal)),
+        )
+    })?;
     Ok(Tensor::from_storage(Storage::F32(data), shape))
 }
 

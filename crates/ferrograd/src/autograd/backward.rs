@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 const FREED: &str = "backward: trying to backward through the graph a second time (its saved tensors were freed after the first backward). Pass { retainGraph: true } to the first backward() if you need to call it twice, or recompute the forward pass";
 
 /// Tensors of the graph under `root` that require grad, inputs before outputs.
-/// Fails with `ERR_GRAD` before any work when part of the graph was freed.
+/// Fails with `ERR_GRAD` before any work when part of the graph was freed or an
+/// input was modified in place since the forward pass.
 fn topological_order(root: &Tensor) -> Result<Vec<Tensor>> {
     let mut order = Vec::new();
     let mut seen = HashSet::new();
@@ -22,7 +23,7 @@ fn topological_order(root: &Tensor) -> Result<Vec<Tensor>> {
             Some(c) => c,
             None => {
                 let inputs = match t.grad_fn() {
-                    Some(node) => match node.inputs() {
+                    Some(node) => match node.inputs()? {
                         Some(inputs) => inputs,
                         None => bail!(Grad, "{FREED}"),
                     },

@@ -18,7 +18,27 @@ pub(crate) type Applied = (Vec<Tensor>, Vec<Option<Tensor>>);
 
 struct NodeState {
     inputs: Vec<Tensor>,
+    /// Each input's storage version when the op ran.
+    versions: Vec<u64>,
     op: Box<dyn Backward>,
+}
+
+impl NodeState {
+    /// Refuses to differentiate with inputs changed in place since the forward pass
+    /// (an optimizer step between forward and backward): the rule would silently
+    /// use the new values.
+    fn check_versions(&self, name: &str) -> Result<()> {
+        for (i, (t, &v)) in self.inputs.iter().zip(&self.versions).enumerate() {
+            if t.version() != v {
+                crate::bail!(
+                    Grad,
+                    "backward: input {i} of {name} (shape {:?}) was modified in place after the forward pass (by an optimizer step or loadStateDict); run the forward pass again",
+                    t.shape()
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How a tensor was computed. Its state is dropped after `backward()` (unless the
@@ -38,9 +58,30 @@ impl Node {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The recorded inputs, or `None` once the graph has been freed.
-    pub(crate) fn inputs(&self) -> Option<Vec<Tensor>> {
-        self.state().as_ref().map(|s| s.inputs.clone())
+    /// The recorded inputs, or `None` once the graph has been freed; `ERR_GRAD` when
+    /// one was modified in place since the forward pass.
+    pub(crate) fn inputs(&self) -> Result<Option<Vec<Tensor>>> {
+        match self.state().as_ref() {
+            Some(s) => {
+                s.check_versions(self.name)?;
+                Ok(Some(s.inputs.clone()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The inputs of a node nobody else holds, freeing its state (used to drop long
+    /// graphs without recursion); empty when the node is still shared.
+    pub(crate) fn into_inputs(node: Arc<Node>) -> Vec<Tensor> {
+        match Arc::try_unwrap(node) {
+            Ok(n) => n
+                .state
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .map(|s| s.inputs)
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Runs the backward rule; frees the node's state unless `retain` is set.
@@ -49,6 +90,7 @@ impl Node {
             let guard = self.state();
             match guard.as_ref() {
                 Some(s) => {
+                    s.check_versions(self.name)?;
                     let grads = s.op.backward(grad, &s.inputs)?;
                     return Ok(Some((s.inputs.clone(), grads)));
                 }
@@ -59,6 +101,7 @@ impl Node {
         };
         match state {
             Some(s) => {
+                s.check_versions(self.name)?;
                 let grads = s.op.backward(grad, &s.inputs)?;
                 Ok(Some((s.inputs, grads)))
             }
@@ -82,6 +125,7 @@ pub(crate) fn record<B: Backward + 'static>(
         name,
         state: Mutex::new(Some(NodeState {
             inputs: inputs.iter().map(|t| (*t).clone()).collect(),
+            versions: inputs.iter().map(|t| t.version()).collect(),
             op: Box::new(make()),
         })),
     };

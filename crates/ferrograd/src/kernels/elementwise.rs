@@ -2,13 +2,15 @@
 //! the compiler vectorises; broadcast and strided ones fall back to index walks.
 //! (Runtime-dispatched SIMD versions replace these behind the same signatures.)
 
-use crate::tensor::Layout;
+use crate::tensor::{alloc, Layout};
+use crate::Result;
 
 /// `f` applied to every element of a strided operand, row-major.
-pub fn map(src: &[f32], layout: &Layout, f: impl Fn(f32) -> f32) -> Vec<f32> {
+pub fn map(op: &str, src: &[f32], layout: &Layout, f: impl Fn(f32) -> f32) -> Result<Vec<f32>> {
+    let n = layout.numel();
     match layout.contiguous_range() {
-        Some(r) => src[r].iter().map(|&x| f(x)).collect(),
-        None => layout.indices().map(|i| f(src[i])).collect(),
+        Some(r) => alloc::collect(op, n, src[r].iter().map(|&x| f(x))),
+        None => alloc::collect(op, n, layout.indices().map(|i| f(src[i]))),
     }
 }
 
@@ -29,46 +31,45 @@ fn repeated_block(layout: &Layout) -> Option<usize> {
 
 /// `f(a, b)` for every element of two operands already broadcast to one shape.
 pub fn zip(
+    op: &str,
     a: &[f32],
     la: &Layout,
     b: &[f32],
     lb: &Layout,
     f: impl Fn(f32, f32) -> f32,
-) -> Vec<f32> {
+) -> Result<Vec<f32>> {
     let n = la.numel();
+    let mut out = alloc::with_capacity(op, n)?;
     if n == 0 {
-        return Vec::new();
+        return Ok(out);
     }
     match (la.contiguous_range(), lb.contiguous_range()) {
         (Some(ra), Some(rb)) => {
-            return a[ra].iter().zip(&b[rb]).map(|(&x, &y)| f(x, y)).collect();
+            out.extend(a[ra].iter().zip(&b[rb]).map(|(&x, &y)| f(x, y)));
+            return Ok(out);
         }
         (Some(ra), None) => {
             if let Some(block) = repeated_block(lb) {
                 let row = &b[lb.offset()..lb.offset() + block];
-                let mut out = Vec::with_capacity(n);
                 for chunk in a[ra].chunks_exact(block) {
                     out.extend(chunk.iter().zip(row).map(|(&x, &y)| f(x, y)));
                 }
-                return out;
+                return Ok(out);
             }
         }
         (None, Some(rb)) => {
             if let Some(block) = repeated_block(la) {
                 let row = &a[la.offset()..la.offset() + block];
-                let mut out = Vec::with_capacity(n);
                 for chunk in b[rb].chunks_exact(block) {
                     out.extend(row.iter().zip(chunk).map(|(&x, &y)| f(x, y)));
                 }
-                return out;
+                return Ok(out);
             }
         }
         (None, None) => {}
     }
-    la.indices()
-        .zip(lb.indices())
-        .map(|(i, j)| f(a[i], b[j]))
-        .collect()
+    out.extend(la.indices().zip(lb.indices()).map(|(i, j)| f(a[i], b[j])));
+    Ok(out)
 }
 
 /// Sum of a slice with eight independent accumulators: vectorisable, and more
@@ -99,14 +100,14 @@ mod tests {
         let lb = Layout::contiguous(&[4]).broadcast_to("t", &[3, 4]).unwrap();
         let a: Vec<f32> = (0..12).map(|v| v as f32).collect();
         let b = [10.0, 20.0, 30.0, 40.0];
-        let fast = zip(&a, &la, &b, &lb, |x, y| x + y);
+        let fast = zip("t", &a, &la, &b, &lb, |x, y| x + y).unwrap();
         let slow: Vec<f32> = la
             .indices()
             .zip(lb.indices())
             .map(|(i, j)| a[i] + b[j])
             .collect();
         assert_eq!(fast, slow);
-        let rev = zip(&b, &lb, &a, &la, |x, y| x - y);
+        let rev = zip("t", &b, &lb, &a, &la, |x, y| x - y).unwrap();
         let slow: Vec<f32> = la
             .indices()
             .zip(lb.indices())
@@ -121,7 +122,7 @@ mod tests {
         let lb = Layout::contiguous(&[2, 1])
             .broadcast_to("t", &[2, 3])
             .unwrap();
-        let out = zip(&[0.0; 6], &la, &[1.0, 2.0], &lb, |x, y| x + y);
+        let out = zip("t", &[0.0; 6], &la, &[1.0, 2.0], &lb, |x, y| x + y).unwrap();
         assert_eq!(out, vec![1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
     }
 

@@ -26,7 +26,11 @@ const PARALLEL_THRESHOLD: usize = 128 * 128 * 128;
 /// When an operand's strides reach outside its slice (a bug in the caller).
 pub fn gemm_f32(m: usize, n: usize, k: usize, dst: &mut [f32], lhs: MatRef<'_>, rhs: MatRef<'_>) {
     let (lhs, lhs_strides, rhs, rhs_strides) = (lhs.data, lhs.strides, rhs.data, rhs.strides);
-    debug_assert!(dst.len() >= m * n);
+    assert!(
+        dst.len() >= m * n,
+        "gemm_f32: dst holds {} elements, needs {m} x {n}",
+        dst.len()
+    );
     if m == 0 || n == 0 {
         return;
     }

@@ -53,7 +53,7 @@ pub(crate) fn zip_f32(
         b.with_f32(op, |db, lb| -> Result<Vec<f32>> {
             let la = la.broadcast_to(op, &shape)?;
             let lb = lb.broadcast_to(op, &shape)?;
-            Ok(elementwise::zip(da, &la, db, &lb, f))
+            elementwise::zip(op, da, &la, db, &lb, f)
         })
     })???;
     Ok(Tensor::from_storage(Storage::F32(out), &shape))
@@ -61,7 +61,7 @@ pub(crate) fn zip_f32(
 
 /// `f(x)` elementwise, float32, no graph.
 pub(crate) fn map_f32(op: &str, x: &Tensor, f: impl Fn(f32) -> f32) -> Result<Tensor> {
-    let out = x.with_f32(op, |d, l| elementwise::map(d, l, f))?;
+    let out = x.with_f32(op, |d, l| elementwise::map(op, d, l, f))??;
     Ok(Tensor::from_storage(Storage::F32(out), x.shape()))
 }
 

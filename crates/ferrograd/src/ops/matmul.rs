@@ -4,7 +4,7 @@
 use crate::autograd::{record, Backward};
 use crate::kernels::matmul::{gemm_f32, MatRef};
 use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
-use crate::tensor::{Layout, Storage, Tensor};
+use crate::tensor::{alloc, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Product of operands of at least two dimensions, batch dims broadcast; no graph.
@@ -24,7 +24,7 @@ fn matmul_nd(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut out_shape = batch.clone();
     out_shape.extend([m, n]);
     let total = checked_numel("matmul", &out_shape)?;
-    let mut out = vec![0.0f32; total];
+    let mut out = alloc::filled("matmul", total, 0.0f32)?;
     let full = |t: &Tensor, rows, cols| {
         let mut s = batch.clone();
         s.extend([rows, cols]);

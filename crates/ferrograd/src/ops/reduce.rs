@@ -22,7 +22,8 @@ impl Reduction {
     fn new(op: &str, x: &Tensor, dims: Option<&[i64]>, keepdim: bool) -> Result<Self> {
         let ndim = x.ndim();
         let reduced: Vec<usize> = match dims {
-            None => (0..ndim).collect(),
+            // An empty list reduces everything, as PyTorch's `sum(dim=[])` does.
+            None | Some([]) => (0..ndim).collect(),
             Some(d) => normalize_dims(op, d, ndim)?
                 .into_iter()
                 .filter(|&d| d < ndim)

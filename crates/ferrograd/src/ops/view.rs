@@ -3,7 +3,7 @@
 
 use crate::autograd::{record, Backward};
 use crate::tensor::shape::{checked_numel, fmt_shape, normalize_dim};
-use crate::tensor::{Layout, Storage, Tensor};
+use crate::tensor::{alloc, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Resolves a shape that may hold one `-1` against an element count.
@@ -76,11 +76,15 @@ impl Backward for CopyBackward {
 impl Tensor {
     /// A packed copy of the elements (any dtype), recorded for autograd.
     pub fn copy(&self) -> Result<Tensor> {
-        let storage = self.with_storage(|s, l| match s {
-            Storage::F32(d) => Storage::F32(l.indices().map(|i| d[i]).collect()),
-            Storage::I64(d) => Storage::I64(l.indices().map(|i| d[i]).collect()),
-            Storage::Bool(d) => Storage::Bool(l.indices().map(|i| d[i]).collect()),
-        });
+        let n = self.numel();
+        let storage = self.with_storage(|s, l| -> Result<Storage> {
+            let idx = l.indices();
+            Ok(match s {
+                Storage::F32(d) => Storage::F32(alloc::collect("copy", n, idx.map(|i| d[i]))?),
+                Storage::I64(d) => Storage::I64(alloc::collect("copy", n, idx.map(|i| d[i]))?),
+                Storage::Bool(d) => Storage::Bool(alloc::collect("copy", n, idx.map(|i| d[i]))?),
+            })
+        })?;
         let out = Tensor::from_storage(storage, self.shape());
         Ok(record(out, "CloneBackward", &[self], || CopyBackward))
     }
@@ -121,6 +125,48 @@ impl Tensor {
     pub fn reshape(&self, shape: &[i64]) -> Result<Tensor> {
         let shape = infer_shape("reshape", self.numel(), shape)?;
         self.reshape_to(&shape)
+    }
+
+    /// Same elements under a new shape without copying: `ERR_SHAPE` when the data is
+    /// not contiguous (use [`Tensor::reshape`], which copies then), as PyTorch's `view`.
+    pub fn view(&self, shape: &[i64]) -> Result<Tensor> {
+        let shape = infer_shape("view", self.numel(), shape)?;
+        if !self.is_contiguous() && shape != self.shape() {
+            bail!(
+                Shape,
+                "view: a tensor of shape {} whose layout is not contiguous cannot be viewed as {}; call contiguous() first or use reshape()",
+                fmt_shape(self.shape()),
+                fmt_shape(&shape)
+            );
+        }
+        self.reshape_to(&shape)
+    }
+
+    /// Expands with PyTorch's spelling: sizes aligned to the right, `-1` keeps a
+    /// dimension's size.
+    pub fn expand_as_spec(&self, spec: &[i64]) -> Result<Tensor> {
+        if spec.len() < self.ndim() {
+            bail!(
+                Shape,
+                "expand: the number of sizes ({}) must be at least the number of dimensions ({})",
+                spec.len(),
+                self.ndim()
+            );
+        }
+        let lead = spec.len() - self.ndim();
+        let shape = spec
+            .iter()
+            .enumerate()
+            .map(|(i, &d)| match d {
+                -1 if i >= lead => Ok(self.shape()[i - lead]),
+                d if d >= 0 => Ok(d as usize),
+                d => bail!(
+                    Arg,
+                    "expand: invalid size {d} at dimension {i} (-1 keeps an existing dimension)"
+                ),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.expand(&shape)
     }
 
     /// Collapses dims `start..=end` into one.
@@ -196,6 +242,8 @@ impl Tensor {
         if shape == self.shape() {
             return Ok(self.clone());
         }
+        // A view allocates nothing, but every op on it would: refuse absurd sizes here.
+        checked_numel("expand", shape)?;
         let layout: Layout = self.layout().broadcast_to("expand", shape)?;
         let out = self.view_with(layout);
         Ok(record(out, "ExpandBackward", &[self], || ExpandBackward))

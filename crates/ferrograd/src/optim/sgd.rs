@@ -124,6 +124,18 @@ impl Sgd {
     /// `g += wd * p; buf = momentum * buf + (1 - dampening) * g` (the first buffer is
     /// `g` itself); `g = nesterov ? g + momentum * buf : buf`; `p -= lr * g`.
     pub fn step(&mut self) -> Result<()> {
+        // Check every parameter before changing any, so a bad one leaves all intact.
+        for p in self.groups.iter().flat_map(|g| &g.params) {
+            if p.grad().is_some() && (!p.is_contiguous() || p.dtype() != crate::DType::F32) {
+                bail!(
+                    Arg,
+                    "SGD.step: parameters must be contiguous float32 tensors; got a {} tensor of shape {}{}",
+                    p.dtype(),
+                    fmt_shape(p.shape()),
+                    if p.is_contiguous() { "" } else { " that is a non-contiguous view" }
+                );
+            }
+        }
         let mut slot = 0;
         for group in &self.groups {
             let o = group.options;

@@ -59,7 +59,7 @@ static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
 /// Number of live storages.
 static LIVE_STORAGES: AtomicI64 = AtomicI64::new(0);
 
-/// A flat buffer of elements of one dtype. Views share it through an `Arc`.
+/// The elements of a storage, of one dtype.
 #[derive(Debug)]
 pub enum Storage {
     /// float32 elements.
@@ -70,14 +70,39 @@ pub enum Storage {
     Bool(Vec<bool>),
 }
 
-impl Storage {
-    /// Wraps a buffer, counting it in [`live_memory`].
-    pub(crate) fn tracked(self) -> Self {
-        LIVE_BYTES.fetch_add(self.bytes() as i64, Ordering::Relaxed);
+/// A storage shared by a tensor and its views: the elements and a version counter
+/// that in-place writes bump.
+#[derive(Debug)]
+pub(crate) struct Buffer {
+    pub(crate) data: Storage,
+    version: u64,
+}
+
+impl Buffer {
+    /// Wraps elements, counting them in [`live_memory`].
+    pub(crate) fn new(data: Storage) -> Buffer {
+        LIVE_BYTES.fetch_add(data.bytes() as i64, Ordering::Relaxed);
         LIVE_STORAGES.fetch_add(1, Ordering::Relaxed);
-        self
+        Buffer { data, version: 0 }
     }
 
+    pub(crate) fn version(&self) -> u64 {
+        self.version
+    }
+
+    pub(crate) fn bump_version(&mut self) {
+        self.version += 1;
+    }
+}
+
+impl Drop for Buffer {
+    fn drop(&mut self) {
+        LIVE_BYTES.fetch_sub(self.data.bytes() as i64, Ordering::Relaxed);
+        LIVE_STORAGES.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl Storage {
     /// The dtype of the elements.
     pub fn dtype(&self) -> DType {
         match self {
@@ -104,13 +129,6 @@ impl Storage {
     /// Size of the buffer in bytes.
     pub fn bytes(&self) -> usize {
         self.len() * self.dtype().size()
-    }
-}
-
-impl Drop for Storage {
-    fn drop(&mut self) {
-        LIVE_BYTES.fetch_sub(self.bytes() as i64, Ordering::Relaxed);
-        LIVE_STORAGES.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

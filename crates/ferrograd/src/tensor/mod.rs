@@ -2,10 +2,12 @@
 //! the define-by-run graph. Cloning a [`Tensor`] clones a reference (as a Python
 //! variable does), never the data.
 
+pub mod alloc;
 pub mod dtype;
 pub mod layout;
 pub mod shape;
 
+use dtype::Buffer;
 pub use dtype::{live_memory, DType, Storage};
 pub use layout::Layout;
 
@@ -25,7 +27,7 @@ pub struct Tensor(Arc<Inner>);
 
 struct Inner {
     id: u64,
-    storage: Arc<RwLock<Storage>>,
+    storage: Arc<RwLock<Buffer>>,
     layout: Layout,
     requires_grad: AtomicBool,
     /// How this tensor was computed; `None` for leaves.
@@ -38,6 +40,21 @@ struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         LIVE_TENSORS.fetch_sub(1, Ordering::Relaxed);
+        // Dropping a node drops its inputs, whose nodes drop their inputs, ...: done
+        // recursively, a graph of 60,000 ops (a running `total = total.add(loss)`)
+        // overflows the stack. Unlink the nodes this tensor was the last owner of
+        // onto a heap stack instead, as PyTorch's deleteNode does.
+        let Some(node) = self.grad_fn.take() else {
+            return;
+        };
+        let mut pending = vec![node];
+        while let Some(node) = pending.pop() {
+            for input in Node::into_inputs(node) {
+                if let Ok(mut inner) = Arc::try_unwrap(input.0) {
+                    pending.extend(inner.grad_fn.take());
+                }
+            }
+        }
     }
 }
 
@@ -58,13 +75,13 @@ pub fn memory() -> MemoryStats {
     }
 }
 
-fn read(s: &RwLock<Storage>) -> RwLockReadGuard<'_, Storage> {
+fn read(s: &RwLock<Buffer>) -> RwLockReadGuard<'_, Buffer> {
     // A panic while a lock was held cannot leave a buffer half-typed (writers only
     // store floats), so a poisoned lock is still safe to read.
     s.read().unwrap_or_else(|e| e.into_inner())
 }
 
-fn write(s: &RwLock<Storage>) -> RwLockWriteGuard<'_, Storage> {
+fn write(s: &RwLock<Buffer>) -> RwLockWriteGuard<'_, Buffer> {
     s.write().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -74,7 +91,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Tensor {
     /// Wraps a storage and a layout into a new leaf tensor.
-    pub(crate) fn from_parts(storage: Arc<RwLock<Storage>>, layout: Layout) -> Tensor {
+    pub(crate) fn from_parts(storage: Arc<RwLock<Buffer>>, layout: Layout) -> Tensor {
         LIVE_TENSORS.fetch_add(1, Ordering::Relaxed);
         Tensor(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -91,43 +108,44 @@ impl Tensor {
     pub(crate) fn from_storage(storage: Storage, shape: &[usize]) -> Tensor {
         debug_assert_eq!(storage.len(), shape.iter().product::<usize>());
         Tensor::from_parts(
-            Arc::new(RwLock::new(storage.tracked())),
+            Arc::new(RwLock::new(Buffer::new(storage))),
             Layout::contiguous(shape),
         )
     }
 
-    /// A float32 tensor from row-major data; `ERR_SHAPE` when the sizes disagree.
-    pub fn from_vec(data: Vec<f32>, shape: &[usize]) -> Result<Tensor> {
+    /// The storage's version: bumped by every in-place write, so backward can tell
+    /// that a value it saved has changed since the forward pass.
+    pub(crate) fn version(&self) -> u64 {
+        read(&self.0.storage).version()
+    }
+
+    /// A tensor owning `storage`, which must hold exactly `shape`'s element count.
+    pub fn from_data(storage: Storage, shape: &[usize]) -> Result<Tensor> {
         let n = checked_numel("tensor", shape)?;
-        if n != data.len() {
+        if n != storage.len() {
             bail!(
                 Shape,
                 "tensor: {} values cannot fill shape {} ({n} elements)",
-                data.len(),
+                storage.len(),
                 fmt_shape(shape)
             );
         }
-        Ok(Tensor::from_storage(Storage::F32(data), shape))
+        Ok(Tensor::from_storage(storage, shape))
+    }
+
+    /// A float32 tensor from row-major data; `ERR_SHAPE` when the sizes disagree.
+    pub fn from_vec(data: Vec<f32>, shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_data(Storage::F32(data), shape)
     }
 
     /// An int64 tensor from row-major data; `ERR_SHAPE` when the sizes disagree.
     pub fn from_vec_i64(data: Vec<i64>, shape: &[usize]) -> Result<Tensor> {
-        let n = checked_numel("tensor", shape)?;
-        if n != data.len() {
-            bail!(
-                Shape,
-                "tensor: {} values cannot fill shape {} ({n} elements)",
-                data.len(),
-                fmt_shape(shape)
-            );
-        }
-        Ok(Tensor::from_storage(Storage::I64(data), shape))
+        Tensor::from_data(Storage::I64(data), shape)
     }
 
-    /// A float32 tensor of `shape` filled with `value`.
-    pub fn full(shape: &[usize], value: f32) -> Result<Tensor> {
-        let n = checked_numel("full", shape)?;
-        Ok(Tensor::from_storage(Storage::F32(vec![value; n]), shape))
+    /// A bool tensor from row-major data; `ERR_SHAPE` when the sizes disagree.
+    pub fn from_vec_bool(data: Vec<bool>, shape: &[usize]) -> Result<Tensor> {
+        Tensor::from_data(Storage::Bool(data), shape)
     }
 
     /// A tensor of `shape` and `dtype` filled with `value` (which must be an integer
@@ -135,16 +153,21 @@ impl Tensor {
     pub fn full_dtype(shape: &[usize], value: f64, dtype: DType) -> Result<Tensor> {
         let n = checked_numel("full", shape)?;
         let storage = match dtype {
-            DType::F32 => Storage::F32(vec![value as f32; n]),
+            DType::F32 => Storage::F32(alloc::filled("full", n, value as f32)?),
             DType::I64 => {
-                if !(value.is_finite() && value.fract() == 0.0) {
+                if !(value.is_finite() && value.fract() == 0.0 && value.abs() <= i64::MAX as f64) {
                     bail!(Arg, "full: an int64 tensor cannot hold {value}");
                 }
-                Storage::I64(vec![value as i64; n])
+                Storage::I64(alloc::filled("full", n, value as i64)?)
             }
-            DType::Bool => Storage::Bool(vec![value != 0.0; n]),
+            DType::Bool => Storage::Bool(alloc::filled("full", n, value != 0.0)?),
         };
         Ok(Tensor::from_storage(storage, shape))
+    }
+
+    /// A float32 tensor of `shape` filled with `value`.
+    pub fn full(shape: &[usize], value: f32) -> Result<Tensor> {
+        Tensor::full_dtype(shape, value as f64, DType::F32)
     }
 
     /// A float32 tensor of zeros.
@@ -194,7 +217,7 @@ impl Tensor {
 
     /// The element type.
     pub fn dtype(&self) -> DType {
-        read(&self.0.storage).dtype()
+        read(&self.0.storage).data.dtype()
     }
 
     /// True when the elements are packed in row-major order.
@@ -204,7 +227,7 @@ impl Tensor {
 
     /// Bytes of the storage under this tensor (shared by its views).
     pub fn storage_bytes(&self) -> usize {
-        read(&self.0.storage).bytes()
+        read(&self.0.storage).data.bytes()
     }
 
     /// True when this tensor and `other` share one storage.
@@ -269,7 +292,16 @@ impl Tensor {
 
     /// Replaces the gradient (`None` clears it, as `zero_grad(set_to_none=True)`).
     pub fn set_grad(&self, grad: Option<Tensor>) -> Result<()> {
+        let grad = match grad {
+            // A gradient that is this tensor's own data would alias (the optimizer
+            // would read and write one buffer) or, for `self`, form a cycle.
+            Some(g) if g.shares_storage(self) => Some(g.detach().copy()?),
+            other => other,
+        };
         if let Some(g) = &grad {
+            if g.dtype() != DType::F32 {
+                bail!(Dtype, "grad: a gradient must be float32, got {}", g.dtype());
+            }
             if g.shape() != self.shape() {
                 bail!(
                     Shape,
@@ -288,7 +320,10 @@ impl Tensor {
         let mut slot = lock(&self.0.grad);
         *slot = Some(match slot.take() {
             Some(old) => old.add(&g)?,
-            None if g.owns_storage() && g.is_contiguous() => g,
+            // Kept as is only when nothing else can see it: backward rules hand the
+            // same tensor to several inputs (add), and two leaves must never share
+            // one gradient buffer that an in-place update would then change twice.
+            None if Arc::strong_count(&g.0) == 1 && g.owns_storage() && g.is_contiguous() => g,
             // Keep the stored gradient independent of any buffer the graph may reuse.
             None => g.copy()?,
         });
@@ -323,7 +358,7 @@ impl Tensor {
     /// Runs `f` on the float32 storage and this tensor's layout.
     pub(crate) fn with_f32<R>(&self, op: &str, f: impl FnOnce(&[f32], &Layout) -> R) -> Result<R> {
         let s = read(&self.0.storage);
-        match &*s {
+        match &s.data {
             Storage::F32(v) => Ok(f(v, &self.0.layout)),
             other => bail!(
                 Dtype,
@@ -352,7 +387,8 @@ impl Tensor {
             bail!(Arg, "{op}: in-place update needs a contiguous tensor");
         };
         let mut s = write(&self.0.storage);
-        match &mut *s {
+        s.bump_version();
+        match &mut s.data {
             Storage::F32(v) => Ok(f(&mut v[range])),
             other => bail!(
                 Dtype,
@@ -364,7 +400,7 @@ impl Tensor {
 
     /// Runs `f` on the raw storage and layout, whatever the dtype.
     pub(crate) fn with_storage<R>(&self, f: impl FnOnce(&Storage, &Layout) -> R) -> R {
-        f(&read(&self.0.storage), &self.0.layout)
+        f(&read(&self.0.storage).data, &self.0.layout)
     }
 
     /// The float32 elements in row-major order.

@@ -33,6 +33,13 @@ pub fn checked_numel(op: &str, shape: &[usize]) -> Result<usize> {
             fmt_shape(shape)
         );
     }
+    // Four bytes an element is the least any dtype we compute in needs.
+    super::alloc::check_bytes(op, n as u128 * 4).map_err(|e| {
+        crate::Error::new(
+            e.code,
+            format!("{} (shape {})", e.message, fmt_shape(shape)),
+        )
+    })?;
     Ok(n)
 }
 

@@ -1,0 +1,73 @@
+//! Fallible allocation of tensor buffers. An allocation that cannot succeed must
+//! be `ERR_ALLOC`, not an abort of the Node process: sizes are checked against the
+//! machine's memory first, and buffers are reserved with `try_reserve_exact`.
+
+use crate::{bail, Result};
+use std::sync::OnceLock;
+
+/// Physical memory in bytes, when the platform tells (Linux: `/proc/meminfo`).
+fn physical_memory() -> Option<u64> {
+    static MEM: OnceLock<Option<u64>> = OnceLock::new();
+    *MEM.get_or_init(|| {
+        let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024)
+    })
+}
+
+/// Refuses a buffer of `bytes` that could never fit in this machine's memory.
+pub fn check_bytes(op: &str, bytes: u128) -> Result<()> {
+    if let Some(mem) = physical_memory() {
+        if bytes > mem as u128 {
+            bail!(
+                Alloc,
+                "{op}: needs {:.1} GiB, more than this machine's {:.1} GiB of memory",
+                bytes as f64 / (1u64 << 30) as f64,
+                mem as f64 / (1u64 << 30) as f64
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An empty vector with room for `n` elements, or `ERR_ALLOC`.
+pub fn with_capacity<T>(op: &str, n: usize) -> Result<Vec<T>> {
+    check_bytes(op, n as u128 * std::mem::size_of::<T>() as u128)?;
+    let mut v = Vec::new();
+    if v.try_reserve_exact(n).is_err() {
+        bail!(
+            Alloc,
+            "{op}: could not allocate {} elements ({} bytes)",
+            n,
+            n as u128 * std::mem::size_of::<T>() as u128
+        );
+    }
+    Ok(v)
+}
+
+/// `n` copies of `value`, or `ERR_ALLOC`.
+pub fn filled<T: Clone>(op: &str, n: usize, value: T) -> Result<Vec<T>> {
+    let mut v = with_capacity(op, n)?;
+    v.resize(n, value);
+    Ok(v)
+}
+
+/// Collects an iterator of known length into a fallibly allocated vector.
+pub fn collect<T>(op: &str, n: usize, items: impl Iterator<Item = T>) -> Result<Vec<T>> {
+    let mut v = with_capacity(op, n)?;
+    v.extend(items);
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impossible_sizes_are_errors_not_aborts() {
+        let e = filled::<f32>("zeros", 1 << 40, 0.0).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::Alloc);
+        assert_eq!(filled("zeros", 3, 1.5f32).unwrap(), vec![1.5; 3]);
+    }
+}
