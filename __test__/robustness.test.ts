@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { totalmem } from 'node:os'
 import { describe, expect, test } from 'vitest'
 import { collect, expectError, fg } from './helpers'
@@ -113,5 +114,34 @@ describe('PyTorch spellings', () => {
     expect(t.tolist()).toEqual([true, false])
     expect(fg.zerosLike(t).dtype).toBe('bool')
     expect(t.eq(1).tolist()).toEqual([true, false])
+  })
+})
+
+describe('SIMD dispatch', () => {
+  test('FERROGRAD_SIMD=scalar runs the baseline path and trains to the same bits', () => {
+    const script = `
+      const fg = require(${JSON.stringify(require.resolve('../dist/index.js'))})
+      fg.manualSeed(5)
+      const model = new fg.nn.Sequential(new fg.nn.Linear(20, 32), new fg.nn.ReLU(), new fg.nn.Linear(32, 3))
+      const x = fg.randn([64, 20]); const y = fg.tensor(Array.from({ length: 64 }, (_, i) => i % 3), { dtype: 'int64' })
+      const opt = new fg.optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 })
+      const losses = []
+      for (let i = 0; i < 20; i++) {
+        const loss = new fg.nn.CrossEntropyLoss().forward(model.forward(x), y)
+        opt.zeroGrad(); loss.backward(); opt.step(); losses.push(loss.item())
+      }
+      console.log(JSON.stringify({ level: fg.simdLevel(), losses }))`
+    const run = (simd?: string) => {
+      const env = { ...process.env }
+      delete env.FERROGRAD_SIMD
+      if (simd) env.FERROGRAD_SIMD = simd
+      return JSON.parse(execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8' }))
+    }
+    const scalar = run('scalar')
+    const best = run()
+    expect(scalar.level).toBe('scalar')
+    expect(['scalar', 'neon', 'avx2', 'avx512']).toContain(best.level)
+    expect(scalar.losses).toEqual(best.losses)
+    expect(scalar.losses[19]).toBeLessThan(scalar.losses[0])
   })
 })

@@ -171,3 +171,15 @@ export function memory(): { tensors: number; bytes: number } {
   const m = native.memory()
   return { tensors: m.tensors, bytes: m.bytes }
 }
+
+/** Instruction-set levels the native kernels can run at. */
+export type SimdLevel = 'scalar' | 'neon' | 'avx2' | 'avx512'
+
+/**
+ * The SIMD level the native kernels use: the best this CPU has, lowered by the
+ * environment variable `FERROGRAD_SIMD=scalar|avx2|avx512` when set before loading.
+ * Results are identical at every level.
+ */
+export function simdLevel(): SimdLevel {
+  return native.simdLevel() as SimdLevel
+}

@@ -54,6 +54,8 @@ export {
   setNumThreads,
   getNumThreads,
   memory,
+  simdLevel,
+  type SimdLevel,
 } from './functions'
 export * as nn from './nn'
 export * as optim from './optim'

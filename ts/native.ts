@@ -50,6 +50,7 @@ export const native = {
   setNumThreads: guard(binding.setNumThreads),
   getNumThreads: guard(binding.getNumThreads),
   memory: guard(binding.memory),
+  simdLevel: guard(binding.simdLevel),
   newSgd: guard(
     (...args: ConstructorParameters<typeof binding.NativeSgd>) => new binding.NativeSgd(...args),
   ),

@@ -60,3 +60,10 @@ pub fn memory() -> MemoryInfo {
         bytes: m.bytes as f64,
     }
 }
+
+/// The SIMD level the kernels run at (`scalar`, `neon`, `avx2`, `avx512`): the
+/// best the CPU has, lowered by `FERROGRAD_SIMD` if set.
+#[napi]
+pub fn simd_level() -> String {
+    ferrograd::kernels::simd::level().name().to_string()
+}

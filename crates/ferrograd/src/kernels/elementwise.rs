@@ -1,15 +1,80 @@
-//! Elementwise loops over strided operands. Contiguous operands take straight loops
-//! the compiler vectorises; broadcast and strided ones fall back to index walks.
-//! (Runtime-dispatched SIMD versions replace these behind the same signatures.)
+//! Elementwise loops over strided operands. Packed runs go through loops that are
+//! compiled per SIMD level and picked at run time (`simd.rs`); broadcast and
+//! strided operands fall back to index walks.
 
+use super::simd::multiversion;
 use crate::tensor::{alloc, Layout};
 use crate::Result;
+
+/// Appends `f(x)` for each `x` of `src` to `out` (which has the capacity).
+#[inline(always)]
+fn map_generic<F: Fn(f32) -> f32>(src: &[f32], out: &mut Vec<f32>, f: F) {
+    let n = src.len();
+    let spare = &mut out.spare_capacity_mut()[..n];
+    for (o, &x) in spare.iter_mut().zip(src) {
+        o.write(f(x));
+    }
+    // SAFETY: the loop above initialised the `n` slots after the old length.
+    unsafe { out.set_len(out.len() + n) };
+}
+
+/// Appends `f(a, b)` for each pair to `out` (which has the capacity).
+#[inline(always)]
+fn zip_generic<F: Fn(f32, f32) -> f32>(a: &[f32], b: &[f32], out: &mut Vec<f32>, f: F) {
+    let n = a.len().min(b.len());
+    let spare = &mut out.spare_capacity_mut()[..n];
+    for ((o, &x), &y) in spare.iter_mut().zip(a).zip(b) {
+        o.write(f(x, y));
+    }
+    // SAFETY: the loop above initialised the `n` slots after the old length.
+    unsafe { out.set_len(out.len() + n) };
+}
+
+/// Sum with eight independent accumulators: vectorisable, more accurate than one
+/// running sum, and (the order being fixed) identical at every SIMD level.
+#[inline(always)]
+fn sum_generic(x: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let chunks = x.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        for k in 0..8 {
+            acc[k] += c[k];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for &v in rest {
+        s += v;
+    }
+    s
+}
+
+multiversion! {
+    /// `out.extend(src.map(f))`, vectorised for the CPU.
+    pub fn map_slice / map_slice_at / map_generic
+        <F: [Fn(f32) -> f32]> (src: &[f32], out: &mut Vec<f32>, f: F) -> ()
+}
+
+multiversion! {
+    /// `out.extend(a.zip(b).map(f))`, vectorised for the CPU.
+    pub fn zip_slices / zip_slices_at / zip_generic
+        <F: [Fn(f32, f32) -> f32]> (a: &[f32], b: &[f32], out: &mut Vec<f32>, f: F) -> ()
+}
+
+multiversion! {
+    /// Sum of a slice, vectorised for the CPU (same result at every level).
+    pub fn sum / sum_at / sum_generic <> (x: &[f32]) -> f32
+}
 
 /// `f` applied to every element of a strided operand, row-major.
 pub fn map(op: &str, src: &[f32], layout: &Layout, f: impl Fn(f32) -> f32) -> Result<Vec<f32>> {
     let n = layout.numel();
     match layout.contiguous_range() {
-        Some(r) => alloc::collect(op, n, src[r].iter().map(|&x| f(x))),
+        Some(r) => {
+            let mut out = alloc::with_capacity(op, n)?;
+            map_slice(&src[r], &mut out, f);
+            Ok(out)
+        }
         None => alloc::collect(op, n, layout.indices().map(|i| f(src[i]))),
     }
 }
@@ -45,14 +110,14 @@ pub fn zip(
     }
     match (la.contiguous_range(), lb.contiguous_range()) {
         (Some(ra), Some(rb)) => {
-            out.extend(a[ra].iter().zip(&b[rb]).map(|(&x, &y)| f(x, y)));
+            zip_slices(&a[ra], &b[rb], &mut out, f);
             return Ok(out);
         }
         (Some(ra), None) => {
             if let Some(block) = repeated_block(lb) {
                 let row = &b[lb.offset()..lb.offset() + block];
                 for chunk in a[ra].chunks_exact(block) {
-                    out.extend(chunk.iter().zip(row).map(|(&x, &y)| f(x, y)));
+                    zip_slices(chunk, row, &mut out, &f);
                 }
                 return Ok(out);
             }
@@ -61,7 +126,7 @@ pub fn zip(
             if let Some(block) = repeated_block(la) {
                 let row = &a[la.offset()..la.offset() + block];
                 for chunk in b[rb].chunks_exact(block) {
-                    out.extend(row.iter().zip(chunk).map(|(&x, &y)| f(x, y)));
+                    zip_slices(row, chunk, &mut out, &f);
                 }
                 return Ok(out);
             }
@@ -70,24 +135,6 @@ pub fn zip(
     }
     out.extend(la.indices().zip(lb.indices()).map(|(i, j)| f(a[i], b[j])));
     Ok(out)
-}
-
-/// Sum of a slice with eight independent accumulators: vectorisable, and more
-/// accurate than one running sum over long rows.
-pub fn sum(x: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let chunks = x.chunks_exact(8);
-    let rest = chunks.remainder();
-    for c in chunks {
-        for k in 0..8 {
-            acc[k] += c[k];
-        }
-    }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-    for &v in rest {
-        s += v;
-    }
-    s
 }
 
 #[cfg(test)]
@@ -124,6 +171,39 @@ mod tests {
             .unwrap();
         let out = zip("t", &[0.0; 6], &la, &[1.0, 2.0], &lb, |x, y| x + y).unwrap();
         assert_eq!(out, vec![1.0, 1.0, 1.0, 2.0, 2.0, 2.0]);
+    }
+
+    #[test]
+    fn every_simd_level_gives_the_scalar_results_exactly() {
+        use crate::kernels::simd::{detected, SimdLevel};
+        let levels = [SimdLevel::Scalar, SimdLevel::Avx2, SimdLevel::Avx512];
+        for n in [0usize, 1, 7, 8, 9, 31, 64, 1000, 4097] {
+            let a: Vec<f32> = (0..n)
+                .map(|i| ((i * 37 % 101) as f32 - 50.0) * 0.37)
+                .collect();
+            let b: Vec<f32> = (0..n)
+                .map(|i| ((i * 53 % 97) as f32 - 40.0) * 0.11)
+                .collect();
+            let plain_map: Vec<f32> = a.iter().map(|&x| (x * 1.5 + 0.25).max(0.0)).collect();
+            let plain_zip: Vec<f32> = a
+                .iter()
+                .zip(&b)
+                .map(|(&x, &y)| x * y - x / (y + 100.0))
+                .collect();
+            for level in levels.into_iter().filter(|&l| l <= detected()) {
+                let mut m = Vec::with_capacity(n);
+                map_slice_at(level, &a, &mut m, |x| (x * 1.5 + 0.25).max(0.0));
+                assert_eq!(m, plain_map, "map at {level:?}, n = {n}");
+                let mut z = Vec::with_capacity(n);
+                zip_slices_at(level, &a, &b, &mut z, |x, y| x * y - x / (y + 100.0));
+                assert_eq!(z, plain_zip, "zip at {level:?}, n = {n}");
+                assert_eq!(
+                    sum_at(level, &a).to_bits(),
+                    sum_at(SimdLevel::Scalar, &a).to_bits(),
+                    "sum at {level:?}"
+                );
+            }
+        }
     }
 
     #[test]
