@@ -56,3 +56,28 @@ export async function collect(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve))
   }
 }
+
+/**
+ * A standalone script that loads ferrograd with `load` (a require or an import
+ * line), trains a 2-16-2 network on XOR and prints
+ * `{ loss, correct, simd, isError }` as JSON: what the install tests run in a
+ * user's project.
+ */
+export function xorTrainingScript(load: string): string {
+  return `${load}
+fg.manualSeed(1)
+const model = new fg.nn.Sequential(new fg.nn.Linear(2, 16), new fg.nn.Tanh(), new fg.nn.Linear(16, 2))
+const x = fg.tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+const y = fg.tensor([0, 1, 1, 0], { dtype: 'int64' })
+const opt = new fg.optim.SGD(model.parameters(), { lr: 0.5, momentum: 0.9 })
+const lossFn = new fg.nn.CrossEntropyLoss()
+let loss
+for (let i = 0; i < 300; i++) {
+  loss = lossFn.forward(model.forward(x), y)
+  opt.zeroGrad(); loss.backward(); opt.step()
+}
+const correct = fg.noGrad(() => model.forward(x).argmax(1).eq(y).sum().item())
+const isError = new fg.FerrogradError('ERR_ARG', 'x') instanceof Error
+console.log(JSON.stringify({ loss: loss.item(), correct, simd: fg.simdLevel(), isError }))
+`
+}

@@ -5,8 +5,53 @@
  * @internal
  * @module
  */
-import * as binding from '../native/binding.cjs'
-import { toFerrogradError } from './errors'
+import type * as Binding from '../native/binding.cjs'
+import { FerrogradError, toFerrogradError } from './errors'
+
+/** Platforms with a prebuilt binary (napi-rs package suffixes). */
+const PLATFORMS = [
+  'linux-x64-gnu',
+  'linux-x64-musl',
+  'linux-arm64-gnu',
+  'linux-arm64-musl',
+  'darwin-x64',
+  'darwin-arm64',
+  'win32-x64-msvc',
+  'win32-arm64-msvc',
+]
+
+/** This machine's platform as napi-rs names its packages (`linux-x64-gnu`). */
+function platformName(): string {
+  if (process.platform === 'linux') {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
+    return `linux-${process.arch}-${header?.glibcVersionRuntime ? 'gnu' : 'musl'}`
+  }
+  if (process.platform === 'win32') return `win32-${process.arch}-msvc`
+  return `${process.platform}-${process.arch}`
+}
+
+function loadBinding(): typeof Binding {
+  try {
+    return require('../native/binding.cjs') as typeof Binding
+  } catch (cause) {
+    const platform = platformName()
+    const known = PLATFORMS.includes(platform)
+    const err = new FerrogradError(
+      'ERR_IO',
+      `ferrograd: could not load the native binary for ${platform}. ` +
+        (known
+          ? `It comes in the optional dependency 'ferrograd-${platform}': reinstall without --no-optional / --omit=optional ` +
+            `(with npm, remove node_modules and package-lock.json first if an earlier install skipped it).`
+          : `There is no prebuilt binary for this platform (prebuilt: ${PLATFORMS.join(', ')}). ` +
+            `Build from source: clone the repository, install stable Rust, and run npm install.`) +
+        ` Cause: ${cause instanceof Error ? cause.message : String(cause)}`,
+    )
+    ;(err as { cause?: unknown }).cause = cause
+    throw err
+  }
+}
+
+const binding = loadBinding()
 
 function guard<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R {
   return function (this: unknown, ...args: A): R {
@@ -56,6 +101,6 @@ export const native = {
   ),
 }
 
-export type NativeTensor = binding.NativeTensor
-export type NativeSgd = binding.NativeSgd
-export type SgdGroupOptions = binding.SgdGroupOptions
+export type NativeTensor = Binding.NativeTensor
+export type NativeSgd = Binding.NativeSgd
+export type SgdGroupOptions = Binding.SgdGroupOptions
