@@ -14,7 +14,12 @@ let dir = ''
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'ferrograd-user-'))
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-app', private: true, dependencies: { ferrograd: `file:${root}` } }))
-  execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' })
+  // On Windows npm is a .cmd script, which only a shell can start.
+  execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    stdio: 'pipe',
+    shell: process.platform === 'win32',
+  })
   writeFileSync(join(dir, 'train.cjs'), xorTrainingScript("const fg = require('ferrograd')"))
   writeFileSync(join(dir, 'train.mjs'), xorTrainingScript("import * as fg from 'ferrograd'"))
 })
