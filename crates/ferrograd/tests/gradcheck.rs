@@ -235,3 +235,95 @@ fn no_grad_records_nothing() {
     assert_eq!(y.backward().unwrap_err().code, ferrograd::ErrorCode::Grad);
     assert!(x.mul_scalar(2.0).unwrap().requires_grad());
 }
+
+fn shifted(shape: &[usize], seed: u64, shift: f32) -> Tensor {
+    let t = param(shape, seed).detach().add_scalar(shift).unwrap();
+    t.set_requires_grad(true).unwrap();
+    t
+}
+
+#[test]
+fn more_elementwise_functions() {
+    check("sqrt", &[shifted(&[6], 101, 2.0)], |t| t[0].sqrt());
+    check("abs", &[param(&[6], 102)], |t| t[0].abs());
+    check("gelu", &[param(&[3, 4], 103)], |t| t[0].gelu());
+    check("silu", &[param(&[3, 4], 104)], |t| t[0].silu());
+    check("softplus", &[param(&[3, 4], 105)], |t| t[0].softplus());
+    check("leaky_relu", &[param(&[3, 4], 106)], |t| {
+        t[0].leaky_relu(0.1)
+    });
+    check("clamp", &[param(&[3, 4], 107)], |t| {
+        t[0].clamp(Some(-0.5), Some(0.5))
+    });
+    check("pow scalar", &[shifted(&[5], 108, 2.0)], |t| {
+        t[0].pow_scalar(2.5)
+    });
+    check("scalar pow", &[param(&[5], 109)], |t| t[0].scalar_pow(3.0));
+}
+
+#[test]
+fn pow_maximum_minimum_where() {
+    check(
+        "pow",
+        &[shifted(&[3, 4], 111, 2.0), param(&[4], 112)],
+        |t| t[0].pow(&t[1]),
+    );
+    check("maximum", &[param(&[3, 4], 113), param(&[4], 114)], |t| {
+        t[0].maximum(&t[1])
+    });
+    check(
+        "minimum",
+        &[param(&[3, 4], 115), param(&[3, 1], 116)],
+        |t| t[0].minimum(&t[1]),
+    );
+    let cond = param(&[3, 4], 117)
+        .detach()
+        .compare(ferrograd::ops::CmpOp::Gt, &Tensor::scalar(0.0))
+        .unwrap();
+    check("where", &[param(&[3, 4], 118), param(&[4], 119)], |t| {
+        Tensor::where_cond(&cond, &t[0], &t[1])
+    });
+    check("masked_fill", &[param(&[3, 4], 120)], |t| {
+        t[0].masked_fill(&cond, 2.0)
+    });
+}
+
+#[test]
+fn max_min_var_std() {
+    check("max dim", &[param(&[3, 4], 121)], |t| {
+        Ok(t[0].max_dim(1, false)?.0)
+    });
+    check("min dim keepdim", &[param(&[3, 4], 122)], |t| {
+        Ok(t[0].min_dim(0, true)?.0)
+    });
+    check("max all", &[param(&[3, 4], 123)], |t| t[0].max_all());
+    check("var", &[param(&[3, 4], 124)], |t| {
+        t[0].var(Some(&[1]), 1.0, false)
+    });
+    check("var all", &[param(&[3, 4], 125)], |t| {
+        t[0].var(None, 0.0, false)
+    });
+    check("std", &[param(&[3, 4], 126)], |t| {
+        t[0].std(Some(&[0]), 1.0, true)
+    });
+}
+
+#[test]
+fn rearranging_and_selecting() {
+    check("permute", &[param(&[2, 3, 4], 131)], |t| {
+        t[0].permute(&[2, 0, 1])
+    });
+    check("narrow", &[param(&[3, 5], 132)], |t| t[0].narrow(1, 1, 3));
+    check("cat", &[param(&[2, 3], 133), param(&[2, 2], 134)], |t| {
+        Tensor::cat(&[t[0].clone(), t[1].clone()], 1)
+    });
+    check("stack", &[param(&[2, 3], 135), param(&[2, 3], 136)], |t| {
+        Tensor::stack(&[t[0].clone(), t[1].clone()], 0)
+    });
+    let rows = Tensor::from_vec_i64(vec![2, 0, 2], &[3]).unwrap();
+    check("index_select", &[param(&[3, 4], 137)], |t| {
+        t[0].index_select(0, &rows)
+    });
+    let cols = Tensor::from_vec_i64(vec![3, 0, 1, 1, 2, 2], &[3, 2]).unwrap();
+    check("gather", &[param(&[3, 4], 138)], |t| t[0].gather(1, &cols));
+}

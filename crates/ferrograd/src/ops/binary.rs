@@ -18,6 +18,12 @@ pub enum BinaryOp {
     Mul,
     /// `a / b`
     Div,
+    /// `a ^ b`
+    Pow,
+    /// The larger of `a` and `b` (NaN if either is NaN).
+    Maximum,
+    /// The smaller of `a` and `b` (NaN if either is NaN).
+    Minimum,
 }
 
 impl BinaryOp {
@@ -27,6 +33,9 @@ impl BinaryOp {
             BinaryOp::Sub => "sub",
             BinaryOp::Mul => "mul",
             BinaryOp::Div => "div",
+            BinaryOp::Pow => "pow",
+            BinaryOp::Maximum => "maximum",
+            BinaryOp::Minimum => "minimum",
         }
     }
 
@@ -36,6 +45,9 @@ impl BinaryOp {
             BinaryOp::Sub => "SubBackward",
             BinaryOp::Mul => "MulBackward",
             BinaryOp::Div => "DivBackward",
+            BinaryOp::Pow => "PowBackward",
+            BinaryOp::Maximum => "MaximumBackward",
+            BinaryOp::Minimum => "MinimumBackward",
         }
     }
 }
@@ -72,6 +84,33 @@ fn forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         BinaryOp::Sub => zip_f32(name, a, b, |x, y| x - y),
         BinaryOp::Mul => zip_f32(name, a, b, |x, y| x * y),
         BinaryOp::Div => zip_f32(name, a, b, |x, y| x / y),
+        BinaryOp::Pow => zip_f32(name, a, b, f32::powf),
+        BinaryOp::Maximum => zip_f32(name, a, b, |x, y| {
+            if x.is_nan() || y.is_nan() {
+                f32::NAN
+            } else {
+                x.max(y)
+            }
+        }),
+        BinaryOp::Minimum => zip_f32(name, a, b, |x, y| {
+            if x.is_nan() || y.is_nan() {
+                f32::NAN
+            } else {
+                x.min(y)
+            }
+        }),
+    }
+}
+
+/// Share of the gradient `maximum` gives its left operand: all where it is larger,
+/// half on ties (as PyTorch), none where it is smaller.
+fn larger_share(x: f32, y: f32) -> f32 {
+    if x > y {
+        1.0
+    } else if x == y {
+        0.5
+    } else {
+        0.0
     }
 }
 
@@ -90,6 +129,33 @@ impl Backward for BinaryBackward {
                 let gb = ga.mul(a)?.div(b)?.neg()?;
                 (ga, gb)
             }
+            BinaryOp::Pow => {
+                // d a^b / da = b a^(b-1);  d a^b / db = a^b ln a (0 where a = 0 and b >= 0,
+                // where the limit is 0 and ln would give NaN).
+                let ga = g.mul(&zip_f32("pow", a, b, |x, y| {
+                    if y == 0.0 {
+                        0.0
+                    } else {
+                        y * x.powf(y - 1.0)
+                    }
+                })?)?;
+                let gb = g.mul(&zip_f32("pow", a, b, |x, y| {
+                    if x == 0.0 && y >= 0.0 {
+                        0.0
+                    } else {
+                        x.powf(y) * x.ln()
+                    }
+                })?)?;
+                (ga, gb)
+            }
+            BinaryOp::Maximum => (
+                g.mul(&zip_f32("maximum", a, b, larger_share)?)?,
+                g.mul(&zip_f32("maximum", b, a, larger_share)?)?,
+            ),
+            BinaryOp::Minimum => (
+                g.mul(&zip_f32("minimum", b, a, larger_share)?)?,
+                g.mul(&zip_f32("minimum", a, b, larger_share)?)?,
+            ),
         };
         let need = |t: &Tensor, grad: Tensor| -> Result<Option<Tensor>> {
             Ok(if t.requires_grad() {
@@ -121,6 +187,9 @@ impl Backward for ScalarBackward {
             (BinaryOp::Div, false) => g.div_scalar(s)?,
             // d(s/x)/dx = -s / x^2
             (BinaryOp::Div, true) => zip_f32("div", g, &inputs[0], |g, x| -g * s / (x * x))?,
+            (BinaryOp::Pow | BinaryOp::Maximum | BinaryOp::Minimum, _) => {
+                unreachable!("binary_scalar turns these into unary ops")
+            }
         };
         Ok(vec![Some(grad)])
     }
@@ -138,6 +207,15 @@ impl Tensor {
     /// `self op value` (or `value op self` when `reversed`), recorded for autograd.
     pub fn binary_scalar(&self, op: BinaryOp, value: f32, reversed: bool) -> Result<Tensor> {
         let name = op.name();
+        match (op, reversed) {
+            (BinaryOp::Pow, false) => return self.pow_scalar(value),
+            (BinaryOp::Pow, true) => return self.scalar_pow(value),
+            // A number on either side: the same as against a 0-d tensor.
+            (BinaryOp::Maximum | BinaryOp::Minimum, _) => {
+                return self.binary(op, &Tensor::scalar(value))
+            }
+            _ => {}
+        }
         let out = match (op, reversed) {
             (BinaryOp::Add, _) => map_f32(name, self, |x| x + value)?,
             (BinaryOp::Sub, false) => map_f32(name, self, |x| x - value)?,
@@ -145,6 +223,9 @@ impl Tensor {
             (BinaryOp::Mul, _) => map_f32(name, self, |x| x * value)?,
             (BinaryOp::Div, false) => map_f32(name, self, |x| x / value)?,
             (BinaryOp::Div, true) => map_f32(name, self, |x| value / x)?,
+            (BinaryOp::Pow | BinaryOp::Maximum | BinaryOp::Minimum, _) => {
+                unreachable!("handled above")
+            }
         };
         Ok(record(out, op.grad_fn_name(), &[self], || ScalarBackward {
             op,
@@ -171,6 +252,21 @@ impl Tensor {
     /// `self / other`, broadcasting.
     pub fn div(&self, other: &Tensor) -> Result<Tensor> {
         self.binary(BinaryOp::Div, other)
+    }
+
+    /// `self ^ other`, broadcasting.
+    pub fn pow(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Pow, other)
+    }
+
+    /// Elementwise maximum, broadcasting.
+    pub fn maximum(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Maximum, other)
+    }
+
+    /// Elementwise minimum, broadcasting.
+    pub fn minimum(&self, other: &Tensor) -> Result<Tensor> {
+        self.binary(BinaryOp::Minimum, other)
     }
 
     /// `self + value`.

@@ -1,43 +1,94 @@
 //! Comparisons; their results are bool tensors and carry no gradient.
 
+use crate::tensor::alloc;
 use crate::tensor::shape::{broadcast_shapes, checked_numel};
-use crate::tensor::{Storage, Tensor};
+use crate::tensor::{Layout, Storage, Tensor};
 use crate::{bail, Result};
 
+/// The six comparisons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CmpOp {
+    fn name(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "eq",
+            CmpOp::Ne => "ne",
+            CmpOp::Lt => "lt",
+            CmpOp::Le => "le",
+            CmpOp::Gt => "gt",
+            CmpOp::Ge => "ge",
+        }
+    }
+
+    fn apply<T: PartialOrd>(self, a: T, b: T) -> bool {
+        match self {
+            CmpOp::Eq => a == b,
+            CmpOp::Ne => a != b,
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+        }
+    }
+}
+
+fn compare_slices<T: PartialOrd + Copy>(
+    op: CmpOp,
+    a: &[T],
+    la: &Layout,
+    b: &[T],
+    lb: &Layout,
+) -> Result<Vec<bool>> {
+    alloc::collect(
+        op.name(),
+        la.numel(),
+        la.indices()
+            .zip(lb.indices())
+            .map(|(i, j)| op.apply(a[i], b[j])),
+    )
+}
+
 impl Tensor {
-    /// Elementwise `self == other` with broadcasting, as a bool tensor.
-    pub fn eq(&self, other: &Tensor) -> Result<Tensor> {
-        let shape = broadcast_shapes("eq", self.shape(), other.shape())?;
-        checked_numel("eq", &shape)?;
-        let la = self.layout().broadcast_to("eq", &shape)?;
-        let lb = other.layout().broadcast_to("eq", &shape)?;
-        let out: Vec<bool> = self.with_storage(|sa, _| {
-            other.with_storage(|sb, _| {
-                Ok(match (sa, sb) {
-                    (Storage::F32(a), Storage::F32(b)) => la
-                        .indices()
-                        .zip(lb.indices())
-                        .map(|(i, j)| a[i] == b[j])
-                        .collect(),
-                    (Storage::I64(a), Storage::I64(b)) => la
-                        .indices()
-                        .zip(lb.indices())
-                        .map(|(i, j)| a[i] == b[j])
-                        .collect(),
-                    (Storage::Bool(a), Storage::Bool(b)) => la
-                        .indices()
-                        .zip(lb.indices())
-                        .map(|(i, j)| a[i] == b[j])
-                        .collect(),
-                    (a, b) => bail!(
-                        Dtype,
-                        "eq: cannot compare {} with {}; convert one side first",
-                        a.dtype(),
-                        b.dtype()
-                    ),
-                })
+    /// Elementwise comparison with broadcasting, as a bool tensor. Both operands
+    /// must have the same dtype.
+    pub fn compare(&self, op: CmpOp, other: &Tensor) -> Result<Tensor> {
+        let name = op.name();
+        let shape = broadcast_shapes(name, self.shape(), other.shape())?;
+        checked_numel(name, &shape)?;
+        let la = self.layout().broadcast_to(name, &shape)?;
+        let lb = other.layout().broadcast_to(name, &shape)?;
+        let out = self.with_storage(|sa, _| {
+            other.with_storage(|sb, _| match (sa, sb) {
+                (Storage::F32(a), Storage::F32(b)) => compare_slices(op, a, &la, b, &lb),
+                (Storage::I64(a), Storage::I64(b)) => compare_slices(op, a, &la, b, &lb),
+                (Storage::Bool(a), Storage::Bool(b)) => compare_slices(op, a, &la, b, &lb),
+                (a, b) => bail!(
+                    Dtype,
+                    "{name}: cannot compare {} with {}; convert one side first",
+                    a.dtype(),
+                    b.dtype()
+                ),
             })
         })?;
         Ok(Tensor::from_storage(Storage::Bool(out), &shape))
+    }
+
+    /// Elementwise `self == other` with broadcasting, as a bool tensor.
+    pub fn eq(&self, other: &Tensor) -> Result<Tensor> {
+        self.compare(CmpOp::Eq, other)
     }
 }

@@ -4,11 +4,14 @@
 pub mod assign;
 pub mod binary;
 pub mod compare;
+pub mod index;
 pub mod matmul;
 pub mod reduce;
+pub mod select;
 pub mod softmax;
 pub mod unary;
 pub mod view;
 
 pub use binary::BinaryOp;
+pub use compare::CmpOp;
 pub use unary::UnaryOp;

@@ -4,7 +4,7 @@
 use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::shape::{fmt_shape, normalize_dims};
-use crate::tensor::{Layout, Storage, Tensor};
+use crate::tensor::{alloc, DType, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Which dimensions a reduction removes, and the shapes around it.
@@ -12,6 +12,8 @@ struct Reduction {
     /// The input's layout permuted so kept dims come first and reduced dims last:
     /// each run of `group` consecutive elements then feeds one output.
     permuted: Layout,
+    /// Kept dims first, reduced dims last.
+    perm: Vec<usize>,
     group: usize,
     /// Output shape with the reduced dims kept as size 1.
     keep_shape: Vec<usize>,
@@ -42,6 +44,7 @@ impl Reduction {
         };
         Ok(Reduction {
             permuted: x.layout().permute(&perm),
+            perm,
             group: reduced.iter().map(|&d| shape[d]).product(),
             keep_shape,
             out_shape,
@@ -71,6 +74,42 @@ impl Reduction {
                 .collect(),
             _ => self.fold(data, 0.0f32, |a, v| a + v),
         }
+    }
+}
+
+/// What `extremum` found per output element.
+struct Extremum {
+    values: Vec<f64>,
+    /// Index along the reduced dim.
+    index: Vec<i64>,
+    /// Row-major position in the input.
+    position: Vec<usize>,
+    out_shape: Vec<usize>,
+}
+
+impl Extremum {
+    /// Indices along the dim, or flat positions when the whole tensor was reduced.
+    fn index_or_position(&self, dim: Option<i64>) -> Vec<i64> {
+        match dim {
+            Some(_) => self.index.clone(),
+            None => self.position.iter().map(|&p| p as i64).collect(),
+        }
+    }
+}
+
+/// Routes each output's gradient to chosen input positions: `(output, input, share)`.
+struct ExtremumBackward {
+    targets: Vec<(usize, usize, f32)>,
+}
+
+impl Backward for ExtremumBackward {
+    fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
+        let g = g.to_vec_f32()?;
+        let mut grad = alloc::filled("max", inputs[0].numel(), 0.0f32)?;
+        for &(k, p, share) in &self.targets {
+            grad[p] += g[k] * share;
+        }
+        Ok(vec![Some(Tensor::from_vec(grad, inputs[0].shape())?)])
     }
 }
 
@@ -157,42 +196,159 @@ impl Tensor {
         self.sum(Some(&dims), true)?.reshape_to(shape)
     }
 
-    /// Index of the largest element along `dim` (of the flattened tensor when
-    /// `None`), as int64; the first one on ties, and NaN counts as largest.
-    pub fn argmax(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
-        let flat;
-        let (x, dims) = match dim {
-            Some(d) => (self, Some(vec![d])),
-            None => {
-                flat = self.reshape_to(&[self.numel()])?;
-                (&flat, None)
-            }
-        };
-        let red = Reduction::new("argmax", x, dims.as_deref(), keepdim && dim.is_some())?;
+    /// The largest (or smallest) element of each reduced group: its value, its
+    /// index along the reduced dim, and its row-major position in `self`. The first
+    /// one wins ties; NaN counts as the extreme, as in PyTorch.
+    fn extremum(
+        &self,
+        op: &str,
+        dim: Option<i64>,
+        keepdim: bool,
+        largest: bool,
+    ) -> Result<Extremum> {
+        let dims = dim.map(|d| vec![d]);
+        let red = Reduction::new(op, self, dims.as_deref(), keepdim && dim.is_some())?;
         if red.group == 0 {
             bail!(
                 Shape,
-                "argmax: cannot take the argmax of an empty dimension (shape {})",
+                "{op}: cannot reduce an empty dimension (shape {})",
                 fmt_shape(self.shape())
             );
         }
-        fn better(v: f64, best: f64) -> bool {
-            v > best || (v.is_nan() && !best.is_nan())
-        }
-        let values = x.to_vec_f64_permuted(&red.permuted);
-        let out: Vec<i64> = values
-            .chunks_exact(red.group)
-            .map(|row| {
-                let mut bi = 0;
-                for (i, &v) in row.iter().enumerate() {
-                    if better(v, row[bi]) {
-                        bi = i;
-                    }
+        let better = |v: f64, best: f64| {
+            if best.is_nan() {
+                false
+            } else if v.is_nan() {
+                true
+            } else if largest {
+                v > best
+            } else {
+                v < best
+            }
+        };
+        let values = self.to_vec_f64_permuted(&red.permuted);
+        let logical = Layout::contiguous(self.shape()).permute(&red.perm);
+        let positions: Vec<usize> = logical.indices().collect();
+        let mut out = Extremum {
+            values: Vec::with_capacity(red.outputs()),
+            index: Vec::with_capacity(red.outputs()),
+            position: Vec::with_capacity(red.outputs()),
+            out_shape: red.out_shape.clone(),
+        };
+        for (k, row) in values.chunks_exact(red.group).enumerate() {
+            let mut bi = 0;
+            for (i, &v) in row.iter().enumerate() {
+                if better(v, row[bi]) {
+                    bi = i;
                 }
-                bi as i64
-            })
-            .collect();
-        Ok(Tensor::from_storage(Storage::I64(out), &red.out_shape))
+            }
+            out.values.push(row[bi]);
+            out.index.push(bi as i64);
+            out.position.push(positions[k * red.group + bi]);
+        }
+        Ok(out)
+    }
+
+    /// Index of the largest element along `dim` (of the flattened tensor when
+    /// `None`), as int64; the first one on ties, and NaN counts as largest.
+    pub fn argmax(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        let e = self.extremum("argmax", dim, keepdim, true)?;
+        Ok(Tensor::from_storage(
+            Storage::I64(e.index_or_position(dim)),
+            &e.out_shape,
+        ))
+    }
+
+    /// Index of the smallest element along `dim` (of the flattened tensor when `None`).
+    pub fn argmin(&self, dim: Option<i64>, keepdim: bool) -> Result<Tensor> {
+        let e = self.extremum("argmin", dim, keepdim, false)?;
+        Ok(Tensor::from_storage(
+            Storage::I64(e.index_or_position(dim)),
+            &e.out_shape,
+        ))
+    }
+
+    fn extreme_values(
+        &self,
+        op: &str,
+        dim: Option<i64>,
+        keepdim: bool,
+        largest: bool,
+    ) -> Result<(Tensor, Tensor)> {
+        let e = self.extremum(op, dim, keepdim, largest)?;
+        let values = match self.dtype() {
+            DType::F32 => Storage::F32(e.values.iter().map(|&v| v as f32).collect()),
+            DType::I64 => Storage::I64(e.values.iter().map(|&v| v as i64).collect()),
+            DType::Bool => Storage::Bool(e.values.iter().map(|&v| v != 0.0).collect()),
+        };
+        let indices = Tensor::from_storage(Storage::I64(e.index.clone()), &e.out_shape);
+        let values = Tensor::from_storage(values, &e.out_shape);
+        // Along a dim the gradient goes to the chosen element; over everything it is
+        // shared evenly by all elements equal to the extreme, as PyTorch does.
+        let targets: Vec<(usize, usize, f32)> = match dim {
+            Some(_) => e
+                .position
+                .iter()
+                .enumerate()
+                .map(|(k, &p)| (k, p, 1.0))
+                .collect(),
+            None => {
+                let all = self.to_vec_f64();
+                let ties: Vec<usize> = (0..all.len())
+                    .filter(|&i| all[i] == e.values[0] || (all[i].is_nan() && e.values[0].is_nan()))
+                    .collect();
+                let share = 1.0 / ties.len().max(1) as f32;
+                ties.into_iter().map(|p| (0, p, share)).collect()
+            }
+        };
+        let name = if largest {
+            "MaxBackward"
+        } else {
+            "MinBackward"
+        };
+        let values = record(values, name, &[self], || ExtremumBackward { targets });
+        Ok((values, indices))
+    }
+
+    /// The largest value along `dim` and its index (`torch.max(x, dim)`).
+    pub fn max_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        self.extreme_values("max", Some(dim), keepdim, true)
+    }
+
+    /// The smallest value along `dim` and its index (`torch.min(x, dim)`).
+    pub fn min_dim(&self, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+        self.extreme_values("min", Some(dim), keepdim, false)
+    }
+
+    /// The largest element, as a 0-d tensor.
+    pub fn max_all(&self) -> Result<Tensor> {
+        Ok(self.extreme_values("max", None, false, true)?.0)
+    }
+
+    /// The smallest element, as a 0-d tensor.
+    pub fn min_all(&self) -> Result<Tensor> {
+        Ok(self.extreme_values("min", None, false, false)?.0)
+    }
+
+    /// Variance over `dims` (all when `None`) with Bessel's `correction` (1 gives
+    /// the unbiased estimate, PyTorch's default).
+    pub fn var(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        let red = Reduction::new("var", self, dims, keepdim)?;
+        if !(correction.is_finite() && correction >= 0.0) {
+            bail!(
+                Arg,
+                "var: correction must be a number >= 0, got {correction}"
+            );
+        }
+        let centered = self.sub(&self.mean(dims, true)?)?;
+        let squares = centered.mul(&centered)?.sum(dims, keepdim)?;
+        // n - correction <= 0 gives inf or NaN, as in PyTorch.
+        squares.div_scalar((red.group as f64 - correction) as f32)
+    }
+
+    /// Standard deviation: `sqrt(var)`.
+    pub fn std(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+        self.var(dims, correction, keepdim)?.sqrt()
     }
 
     /// Elements of any dtype as f64 in the order of `layout` (over this storage).
@@ -273,5 +429,29 @@ mod tests {
             vec![1]
         );
         assert_eq!(x.argmax(Some(0), true).unwrap().shape(), &[1, 3]);
+        assert_eq!(
+            x.argmin(Some(1), false).unwrap().to_vec_i64().unwrap(),
+            vec![0, 1]
+        );
+        let (v, i) = x.max_dim(0, false).unwrap();
+        assert_eq!(
+            (v.to_vec_f32().unwrap(), i.to_vec_i64().unwrap()),
+            (vec![7.0, 9.0, 9.0], vec![1, 0, 0])
+        );
+        assert_eq!(x.min_all().unwrap().item().unwrap(), 1.0);
+        assert_eq!(
+            Tensor::zeros(&[0]).unwrap().max_all().unwrap_err().code,
+            crate::ErrorCode::Shape
+        );
+    }
+
+    #[test]
+    fn var_and_std_use_bessel_correction() {
+        let x = t(&[1.0, 2.0, 3.0, 4.0], &[4]);
+        assert!((x.var(None, 1.0, false).unwrap().item().unwrap() - 5.0 / 3.0).abs() < 1e-6);
+        assert!((x.var(None, 0.0, false).unwrap().item().unwrap() - 1.25).abs() < 1e-6);
+        assert!(
+            (x.std(None, 1.0, false).unwrap().item().unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-6
+        );
     }
 }

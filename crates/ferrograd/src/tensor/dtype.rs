@@ -130,6 +130,21 @@ impl Storage {
     pub fn bytes(&self) -> usize {
         self.len() * self.dtype().size()
     }
+
+    /// A new storage of the elements at `indices`, in that order (any dtype).
+    pub(crate) fn pick(
+        &self,
+        op: &str,
+        n: usize,
+        indices: impl Iterator<Item = usize>,
+    ) -> crate::Result<Storage> {
+        use super::alloc::collect;
+        Ok(match self {
+            Storage::F32(d) => Storage::F32(collect(op, n, indices.map(|i| d[i]))?),
+            Storage::I64(d) => Storage::I64(collect(op, n, indices.map(|i| d[i]))?),
+            Storage::Bool(d) => Storage::Bool(collect(op, n, indices.map(|i| d[i]))?),
+        })
+    }
 }
 
 /// `(storages, bytes)` currently alive in this process, over all threads.

@@ -92,6 +92,14 @@ impl Layout {
         }
     }
 
+    /// `len` elements of dimension `dim` starting at `start` (no data moves).
+    pub fn narrowed(&self, dim: usize, start: usize, len: usize) -> Layout {
+        let mut l = self.clone();
+        l.offset += start * l.strides[dim];
+        l.shape[dim] = len;
+        l
+    }
+
     /// Broadcasts to `shape` by giving repeated dimensions stride 0.
     pub fn broadcast_to(&self, op: &str, shape: &[usize]) -> Result<Layout> {
         if shape.len() < self.ndim() {

@@ -1,0 +1,143 @@
+//! Choosing elements by a bool mask: `where` and `masked_fill`, forward beside
+//! backward.
+
+use super::binary::zip_f32;
+use crate::autograd::{record, Backward};
+use crate::tensor::alloc;
+use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
+use crate::tensor::{DType, Storage, Tensor};
+use crate::{bail, Result};
+
+/// The gradient `g` where `mask` is `keep`, zero elsewhere (shaped like `g`).
+fn masked_grad(g: &Tensor, mask: &Tensor, keep: bool) -> Result<Tensor> {
+    let m = mask.with_storage(|s, l| match s {
+        Storage::Bool(d) => Ok(l
+            .indices()
+            .map(|i| if d[i] == keep { 1.0 } else { 0.0 })
+            .collect::<Vec<f32>>()),
+        _ => bail!(Dtype, "where: the condition must be a bool tensor"),
+    })?;
+    let m = Tensor::from_vec(m, mask.shape())?;
+    zip_f32("where", g, &m, |g, m| g * m)
+}
+
+struct WhereBackward;
+
+impl Backward for WhereBackward {
+    fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
+        let (cond, a, b) = (&inputs[0], &inputs[1], &inputs[2]);
+        let ga = a
+            .requires_grad()
+            .then(|| masked_grad(g, cond, true)?.sum_to(a.shape()))
+            .transpose()?;
+        let gb = b
+            .requires_grad()
+            .then(|| masked_grad(g, cond, false)?.sum_to(b.shape()))
+            .transpose()?;
+        Ok(vec![None, ga, gb])
+    }
+}
+
+impl Tensor {
+    /// `cond ? self : other` elementwise, all three broadcast together
+    /// (`torch.where(cond, self, other)`); `cond` is a bool tensor.
+    pub fn where_cond(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        if cond.dtype() != DType::Bool {
+            bail!(
+                Dtype,
+                "where: the condition must be a bool tensor, got {}",
+                cond.dtype()
+            );
+        }
+        if a.dtype() != DType::F32 || b.dtype() != DType::F32 {
+            bail!(
+                Dtype,
+                "where: the values must be float32, got {} and {}",
+                a.dtype(),
+                b.dtype()
+            );
+        }
+        let shape = broadcast_shapes(
+            "where",
+            &broadcast_shapes("where", cond.shape(), a.shape())?,
+            b.shape(),
+        )
+        .map_err(|_| {
+            crate::Error::new(
+                crate::ErrorCode::Shape,
+                format!(
+                    "where: condition {}, input {} and other {} cannot be broadcast together",
+                    fmt_shape(cond.shape()),
+                    fmt_shape(a.shape()),
+                    fmt_shape(b.shape())
+                ),
+            )
+        })?;
+        let n = checked_numel("where", &shape)?;
+        let (lc, la, lb) = (
+            cond.layout().broadcast_to("where", &shape)?,
+            a.layout().broadcast_to("where", &shape)?,
+            b.layout().broadcast_to("where", &shape)?,
+        );
+        let out = cond.with_storage(|sc, _| {
+            let Storage::Bool(c) = sc else {
+                unreachable!("checked bool above")
+            };
+            a.with_f32("where", |da, _| {
+                b.with_f32("where", |db, _| {
+                    let picks = lc.indices().zip(la.indices()).zip(lb.indices());
+                    alloc::collect(
+                        "where",
+                        n,
+                        picks.map(|((k, i), j)| if c[k] { da[i] } else { db[j] }),
+                    )
+                })
+            })
+        })???;
+        let out = Tensor::from_storage(Storage::F32(out), &shape);
+        Ok(record(out, "WhereBackward", &[cond, a, b], || {
+            WhereBackward
+        }))
+    }
+
+    /// `value` where `mask` is true, `self` elsewhere (`masked_fill`).
+    pub fn masked_fill(&self, mask: &Tensor, value: f32) -> Result<Tensor> {
+        let out = Tensor::where_cond(mask, &Tensor::scalar(value), self)?;
+        if out.shape() != self.shape() {
+            bail!(
+                Shape,
+                "maskedFill: mask of shape {} must broadcast to the tensor's shape {}",
+                fmt_shape(mask.shape()),
+                fmt_shape(self.shape())
+            );
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::compare::CmpOp;
+
+    #[test]
+    fn where_picks_and_routes_gradients() {
+        let a = Tensor::from_vec(vec![1.0, 2.0, 3.0], &[3]).unwrap();
+        let b = Tensor::from_vec(vec![10.0], &[1]).unwrap();
+        a.set_requires_grad(true).unwrap();
+        b.set_requires_grad(true).unwrap();
+        let cond = a.compare(CmpOp::Gt, &Tensor::scalar(1.5)).unwrap();
+        let w = Tensor::where_cond(&cond, &a, &b).unwrap();
+        assert_eq!(w.to_vec_f32().unwrap(), vec![10.0, 2.0, 3.0]);
+        w.sum(None, false).unwrap().backward().unwrap();
+        assert_eq!(a.grad().unwrap().to_vec_f32().unwrap(), vec![0.0, 1.0, 1.0]);
+        assert_eq!(b.grad().unwrap().to_vec_f32().unwrap(), vec![1.0]);
+        let filled = a.detach().masked_fill(&cond, -1.0).unwrap();
+        assert_eq!(filled.to_vec_f32().unwrap(), vec![1.0, -1.0, -1.0]);
+        let big_mask = Tensor::full_dtype(&[2, 3], 1.0, DType::Bool).unwrap();
+        assert_eq!(
+            a.masked_fill(&big_mask, 0.0).unwrap_err().code,
+            crate::ErrorCode::Shape
+        );
+    }
+}
