@@ -89,6 +89,41 @@ describe('every slice op matches central differences', () => {
   })
 })
 
+describe('the engine ops match central differences too', () => {
+  test('elementwise functions and activations', () => {
+    gradcheck((a) => a.sqrt(), [[6]], 2)
+    gradcheck((a) => a.abs(), [[6]])
+    gradcheck((a) => a.gelu(), [[3, 4]])
+    gradcheck((a) => a.silu(), [[3, 4]])
+    gradcheck((a) => a.softplus(), [[3, 4]])
+    gradcheck((a) => a.leakyRelu(0.1), [[3, 4]])
+    gradcheck((a) => a.clamp(-0.5, 0.5), [[3, 4]])
+    gradcheck((a) => a.pow(3), [[5]], 2)
+    gradcheck((a, b) => a.pow(b), [[3, 4], [4]], 2)
+    gradcheck((a, b) => a.maximum(b), [[3, 4], [4]])
+    gradcheck((a, b) => fg.minimum(a, b), [[3, 4], [3, 1]])
+  })
+  test('where, maskedFill, extrema, var and std', () => {
+    const cond = fg.tensor([[true, false, true, false]])
+    gradcheck((a, b) => fg.where(cond, a, b), [[3, 4], [4]])
+    gradcheck((a) => a.maskedFill(cond, 1), [[3, 4]])
+    // Offsets 3 apart keep the extremes far from ties, where the derivative jumps.
+    const apart = fg.tensor([[0, 9, 3, 6], [6, 0, 9, 3], [3, 6, 0, 9]])
+    gradcheck((a) => a.add(apart).max(1).values, [[3, 4]])
+    gradcheck((a) => a.add(apart).min(), [[3, 4]])
+    gradcheck((a) => a.var(1), [[3, 4]])
+    gradcheck((a) => a.std(), [[3, 4]])
+  })
+  test('permute, narrow, cat, stack, indexSelect, gather', () => {
+    gradcheck((a) => a.permute(2, 0, 1), [[2, 3, 4]])
+    gradcheck((a) => a.narrow(1, 1, 3), [[3, 5]])
+    gradcheck((a, b) => fg.cat([a, b], 1), [[2, 3], [2, 2]])
+    gradcheck((a, b) => fg.stack([a, b]), [[2, 3], [2, 3]])
+    gradcheck((a) => a.indexSelect(0, fg.tensor([2, 0, 2], { dtype: 'int64' })), [[3, 4]])
+    gradcheck((a) => a.gather(1, fg.tensor([[3, 0], [1, 1], [2, 2]], { dtype: 'int64' })), [[3, 4]])
+  })
+})
+
 describe('autograd semantics', () => {
   test('gradients accumulate until zeroGrad', () => {
     const x = fg.tensor([1, 2, 3], { requiresGrad: true })

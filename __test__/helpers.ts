@@ -35,6 +35,12 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 export function randomArray(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1
   const out = new Float32Array(n)
+  // Warm up: xorshift's first outputs for small, close seeds are close too.
+  for (let i = 0; i < 16; i++) {
+    s ^= s << 13
+    s ^= s >>> 17
+    s ^= s << 5
+  }
   for (let i = 0; i < n; i++) {
     s ^= s << 13
     s ^= s >>> 17

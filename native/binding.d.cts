@@ -42,8 +42,16 @@ export declare class NativeTensor {
    * `mul` or `div`.
    */
   scalarOp(op: string, value: number, reversed: boolean): NativeTensor
-  /** Elementwise `this == other` as a bool tensor. */
-  eq(other: NativeTensor): NativeTensor
+  /** `this ^ other`, broadcasting. */
+  pow(other: NativeTensor): NativeTensor
+  /** Elementwise maximum, broadcasting. */
+  maximum(other: NativeTensor): NativeTensor
+  /** Elementwise minimum, broadcasting. */
+  minimum(other: NativeTensor): NativeTensor
+  /** Elementwise comparison (`eq ne lt le gt ge`) as a bool tensor. */
+  compare(op: string, other: NativeTensor): NativeTensor
+  /** `value` where `mask` is true. */
+  maskedFill(mask: NativeTensor, value: number): NativeTensor
   /** Matrix product with `torch.matmul`'s rules. */
   matmul(other: NativeTensor): NativeTensor
   /** `-this`. */
@@ -58,6 +66,20 @@ export declare class NativeTensor {
   exp(): NativeTensor
   /** Natural logarithm. */
   log(): NativeTensor
+  /** Square root. */
+  sqrt(): NativeTensor
+  /** Absolute value. */
+  abs(): NativeTensor
+  /** GELU (exact). */
+  gelu(): NativeTensor
+  /** SiLU. */
+  silu(): NativeTensor
+  /** Softplus. */
+  softplus(): NativeTensor
+  /** Leaky ReLU. */
+  leakyRelu(negativeSlope: number): NativeTensor
+  /** Limits elements to `[min, max]`. */
+  clamp(min?: number | undefined | null, max?: number | undefined | null): NativeTensor
   /** Softmax along `dim`. */
   softmax(dim: number): NativeTensor
   /** Log-softmax along `dim`. */
@@ -68,6 +90,24 @@ export declare class NativeTensor {
   mean(dims: Array<number> | undefined | null, keepdim: boolean): NativeTensor
   /** Index of the maximum along `dim` (of the flattened tensor when absent). */
   argmax(dim: number | undefined | null, keepdim: boolean): NativeTensor
+  /** Index of the minimum along `dim` (of the flattened tensor when absent). */
+  argmin(dim: number | undefined | null, keepdim: boolean): NativeTensor
+  /** Largest (`largest`) or smallest element overall, as a 0-d tensor. */
+  extreme(largest: boolean): NativeTensor
+  /** `[values, indices]` of the largest or smallest elements along `dim`. */
+  extremeDim(largest: boolean, dim: number, keepdim: boolean): Array<NativeTensor>
+  /** Variance over `dims` (all when absent) with `correction`. */
+  var(dims: Array<number> | undefined | null, correction: number, keepdim: boolean): NativeTensor
+  /** Standard deviation over `dims` (all when absent) with `correction`. */
+  std(dims: Array<number> | undefined | null, correction: number, keepdim: boolean): NativeTensor
+  /** Reorders the dimensions; a view. */
+  permute(dims: Array<number>): NativeTensor
+  /** `length` elements of `dim` from `start`; a view. */
+  narrow(dim: number, start: number, length: number): NativeTensor
+  /** Entries `index` (1-D int64) along `dim`. */
+  indexSelect(dim: number, index: NativeTensor): NativeTensor
+  /** `torch.gather` along `dim`. */
+  gather(dim: number, index: NativeTensor): NativeTensor
   /** Same elements under a new shape (one entry may be -1); a view when possible. */
   reshape(shape: Array<number>): NativeTensor
   /** Collapses dims `start..=end`. */
@@ -131,8 +171,17 @@ export declare class NativeTensor {
   get isDisposed(): boolean
 }
 
+/** `start, start + step, ...` below `end`, float32 or int64. */
+export declare function arange(start: number, end: number, step: number, dtype: string): NativeTensor
+
+/** Joins tensors along an existing dimension. */
+export declare function cat(tensors: Array<NativeTensor>, dim: number): NativeTensor
+
 /** Cross-entropy of logits against int64 class indices. */
 export declare function crossEntropy(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
+
+/** The `n x m` identity. */
+export declare function eye(n: number, m: number): NativeTensor
 
 /** A tensor of `shape` and `dtype` (`float32` when absent) filled with `value`. */
 export declare function full(shape: Array<number>, value: number, dtype?: string | undefined | null): NativeTensor
@@ -145,6 +194,9 @@ export declare function isGradEnabled(): boolean
 
 /** `x W^T + b`. */
 export declare function linear(input: NativeTensor, weight: NativeTensor, bias?: NativeTensor | undefined | null): NativeTensor
+
+/** `steps` evenly spaced values from `start` to `end`. */
+export declare function linspace(start: number, end: number, steps: number): NativeTensor
 
 /** Reseeds the calling thread's random generator. */
 export declare function manualSeed(seed: number): void
@@ -162,6 +214,9 @@ export interface MemoryInfo {
 
 /** Mean squared error with `reduction` `'mean' | 'sum' | 'none'`. */
 export declare function mseLoss(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
+
+/** Integers uniform in `[low, high)`, int64. */
+export declare function randint(low: number, high: number, shape: Array<number>): NativeTensor
 
 /** Standard normal samples from this thread's generator. */
 export declare function randn(shape: Array<number>): NativeTensor
@@ -195,6 +250,9 @@ export interface SgdGroupOptions {
  */
 export declare function simdLevel(): string
 
+/** Joins same-shaped tensors along a new dimension. */
+export declare function stack(tensors: Array<NativeTensor>, dim: number): NativeTensor
+
 /** A bool tensor from packed row-major bytes (nonzero is true). */
 export declare function tensorFromBool(data: Uint8Array, shape: Array<number>): NativeTensor
 
@@ -206,3 +264,6 @@ export declare function tensorFromInt64(data: BigInt64Array, shape: Array<number
 
 /** Uniform samples in `[low, high)` from this thread's generator. */
 export declare function uniform(shape: Array<number>, low: number, high: number): NativeTensor
+
+/** `cond ? a : b` elementwise with broadcasting. */
+export declare function where(cond: NativeTensor, a: NativeTensor, b: NativeTensor): NativeTensor

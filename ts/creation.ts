@@ -169,6 +169,43 @@ export function randperm(n: number): Tensor {
   return new Tensor(native.randperm(n))
 }
 
+/** Integers uniform in `[low, high)` (int64) from the seeded generator. */
+export function randint(low: number, high: number, shape: number[] | number): Tensor {
+  return new Tensor(native.randint(low, high, shapeOf('randint', shape)))
+}
+
+/** Options of {@link arange}. */
+export interface ArangeOptions extends TensorOptions {}
+
+/**
+ * `0, 1, ..., end - 1`, or `start, start + step, ...` below `end`. Integer
+ * arguments give int64 (as PyTorch), otherwise float32; `dtype` overrides.
+ */
+export function arange(end: number, options?: ArangeOptions): Tensor
+export function arange(start: number, end: number, step?: number, options?: ArangeOptions): Tensor
+export function arange(a: number, b?: number | ArangeOptions, c?: number | ArangeOptions, d?: ArangeOptions): Tensor {
+  const [start, end, step, options] =
+    typeof b === 'number'
+      ? [a, b, typeof c === 'number' ? c : 1, typeof c === 'object' ? c : d]
+      : [0, a, 1, b]
+  checkOptions('arange', options, FACTORY_OPTIONS)
+  const integral = [start, end, step].every(Number.isInteger)
+  const dtype = resolveDtype('arange', options?.dtype, integral ? 'int64' : 'float32')
+  return finish(native.arange(start, end, step, dtype), options)
+}
+
+/** `steps` evenly spaced float32 values from `start` to `end` inclusive. */
+export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+  checkOptions('linspace', options, FACTORY_OPTIONS)
+  return finish(native.linspace(start, end, steps), options)
+}
+
+/** The `n x m` identity matrix (`m` defaults to `n`), float32. */
+export function eye(n: number, m: number = n, options?: TensorOptions): Tensor {
+  checkOptions('eye', options, FACTORY_OPTIONS)
+  return finish(native.eye(n, m), options)
+}
+
 /** @internal uniform samples in [low, high), for initialisers. */
 export function uniform(shape: number[], low: number, high: number): Tensor {
   return new Tensor(native.uniform(shape, low, high))

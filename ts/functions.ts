@@ -5,10 +5,10 @@
  */
 import { fail } from './errors'
 import { native } from './native'
-import { Tensor, asTensor, describe, type TensorLike } from './tensor'
+import { Tensor, asTensor, describe, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
 import { tensor } from './creation'
 
-type ScalarOp = 'add' | 'sub' | 'mul' | 'div'
+type ScalarOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
 
 function binary(op: ScalarOp, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a[op](b)
@@ -37,6 +37,148 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
 /** `a / b`, broadcasting. */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   return binary('div', a, b)
+}
+
+/** `a ^ b`, broadcasting (a number on either side). */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return binary('pow', a, b)
+}
+
+/** Elementwise maximum, broadcasting. */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return binary('maximum', a, b)
+}
+
+/** Elementwise minimum, broadcasting. */
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return binary('minimum', a, b)
+}
+
+/** Square root. */
+export function sqrt(x: Tensor): Tensor {
+  return asTensor('sqrt', x).sqrt()
+}
+
+/** Absolute value. */
+export function abs(x: Tensor): Tensor {
+  return asTensor('abs', x).abs()
+}
+
+/** Limits elements to `[min, max]`. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  return asTensor('clamp', x).clamp(min, max)
+}
+
+/** GELU (exact). */
+export function gelu(x: Tensor): Tensor {
+  return asTensor('gelu', x).gelu()
+}
+
+/** SiLU (swish). */
+export function silu(x: Tensor): Tensor {
+  return asTensor('silu', x).silu()
+}
+
+/** Softplus. */
+export function softplus(x: Tensor): Tensor {
+  return asTensor('softplus', x).softplus()
+}
+
+/** Leaky ReLU. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return asTensor('leakyRelu', x).leakyRelu(negativeSlope)
+}
+
+/** Elementwise `a != b`. */
+export function ne(a: Tensor, b: TensorLike): Tensor {
+  return asTensor('ne', a).ne(b)
+}
+
+/** Elementwise `a < b`. */
+export function lt(a: Tensor, b: TensorLike): Tensor {
+  return asTensor('lt', a).lt(b)
+}
+
+/** Elementwise `a <= b`. */
+export function le(a: Tensor, b: TensorLike): Tensor {
+  return asTensor('le', a).le(b)
+}
+
+/** Elementwise `a > b`. */
+export function gt(a: Tensor, b: TensorLike): Tensor {
+  return asTensor('gt', a).gt(b)
+}
+
+/** Elementwise `a >= b`. */
+export function ge(a: Tensor, b: TensorLike): Tensor {
+  return asTensor('ge', a).ge(b)
+}
+
+/** `cond ? a : b` elementwise, broadcasting (`torch.where`); numbers become 0-d tensors. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const t = (v: TensorLike) => (typeof v === 'number' ? tensor(v) : asTensor('where', v))
+  return new Tensor(native.where(asTensor('where', cond)._n, t(a)._n, t(b)._n))
+}
+
+/** Joins tensors along an existing dimension (`torch.cat`). */
+export function cat(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) fail('ERR_ARG', `cat: expected an array of tensors, got ${describe(tensors)}`)
+  return new Tensor(native.cat(tensors.map((t) => asTensor('cat', t)._n), dim))
+}
+
+/** Joins same-shaped tensors along a new dimension (`torch.stack`). */
+export function stack(tensors: Tensor[], dim = 0): Tensor {
+  if (!Array.isArray(tensors)) fail('ERR_ARG', `stack: expected an array of tensors, got ${describe(tensors)}`)
+  return new Tensor(native.stack(tensors.map((t) => asTensor('stack', t)._n), dim))
+}
+
+/** Largest element, or values and indices along `dim` (see `Tensor.max`). */
+export function max(x: Tensor): Tensor
+export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices
+export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  return dim === undefined ? asTensor('max', x).max() : asTensor('max', x).max(dim, keepdim)
+}
+
+/** Smallest element, or values and indices along `dim` (see `Tensor.min`). */
+export function min(x: Tensor): Tensor
+export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices
+export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
+  return dim === undefined ? asTensor('min', x).min() : asTensor('min', x).min(dim, keepdim)
+}
+
+/** Index of the minimum along `dim`. */
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  return asTensor('argmin', x).argmin(dim, keepdim)
+}
+
+/** Variance (unbiased by default). */
+export function variance(x: Tensor, dim?: number | number[], keepdim = false, options?: VarOptions): Tensor {
+  return asTensor('var', x).var(dim, keepdim, options)
+}
+
+/** Standard deviation (unbiased by default). */
+export function std(x: Tensor, dim?: number | number[], keepdim = false, options?: VarOptions): Tensor {
+  return asTensor('std', x).std(dim, keepdim, options)
+}
+
+/** Reorders dimensions. */
+export function permute(x: Tensor, dims: number[]): Tensor {
+  return asTensor('permute', x).permute(dims)
+}
+
+/** `length` elements of `dim` from `start`. */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  return asTensor('narrow', x).narrow(dim, start, length)
+}
+
+/** Entries `index` along `dim`. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  return asTensor('indexSelect', x).indexSelect(dim, index)
+}
+
+/** `torch.gather`. */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  return asTensor('gather', x).gather(dim, index)
 }
 
 /** `-x`. */

@@ -1,4 +1,4 @@
-import { FerrogradError, fail } from './errors'
+import { FerrogradError, checkOptions, fail } from './errors'
 import { formatTensor } from './format'
 import { native, type NativeTensor } from './native'
 
@@ -17,7 +17,26 @@ export interface BackwardOptions {
   retainGraph?: boolean
 }
 
-type ScalarOp = 'add' | 'sub' | 'mul' | 'div'
+type ScalarOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+
+/** The six comparisons. */
+export type Comparison = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+
+/** Largest or smallest values along a dimension, with their indices. */
+export interface ValuesIndices {
+  /** The values. */
+  values: Tensor
+  /** Their indices along the dimension (int64). */
+  indices: Tensor
+}
+
+/** Options of `var` and `std`. */
+export interface VarOptions {
+  /** Subtracted from the element count in the denominator (default 1: unbiased). */
+  correction?: number
+  /** PyTorch's older spelling: `false` means `correction: 0`. */
+  unbiased?: boolean
+}
 
 function dimsArg(dim: number | number[] | undefined): number[] | undefined {
   return dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim]
@@ -176,9 +195,80 @@ export class Tensor {
         return new Tensor(this._n.sub(o))
       case 'mul':
         return new Tensor(this._n.mul(o))
-      default:
+      case 'div':
         return new Tensor(this._n.div(o))
+      case 'pow':
+        return new Tensor(this._n.pow(o))
+      case 'maximum':
+        return new Tensor(this._n.maximum(o))
+      default:
+        return new Tensor(this._n.minimum(o))
     }
+  }
+
+  /** `this ^ exponent`, broadcasting. */
+  pow(exponent: TensorLike): Tensor {
+    return this.binary('pow', exponent)
+  }
+
+  /** Elementwise larger of `this` and `other` (gradient split on ties). */
+  maximum(other: TensorLike): Tensor {
+    return this.binary('maximum', other)
+  }
+
+  /** Elementwise smaller of `this` and `other`. */
+  minimum(other: TensorLike): Tensor {
+    return this.binary('minimum', other)
+  }
+
+  /** Square root. */
+  sqrt(): Tensor {
+    return new Tensor(this._n.sqrt())
+  }
+
+  /** Absolute value. */
+  abs(): Tensor {
+    return new Tensor(this._n.abs())
+  }
+
+  /** Limits every element to `[min, max]` (either bound may be omitted or null). */
+  clamp(min?: number | null, max?: number | null): Tensor {
+    return new Tensor(this._n.clamp(min ?? undefined, max ?? undefined))
+  }
+
+  private cmp(op: Comparison, other: TensorLike): Tensor {
+    const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor(op, other)._n
+    return new Tensor(this._n.compare(op, o))
+  }
+
+  /** Elementwise `this != other` as a bool tensor. */
+  ne(other: TensorLike): Tensor {
+    return this.cmp('ne', other)
+  }
+
+  /** Elementwise `this < other` as a bool tensor. */
+  lt(other: TensorLike): Tensor {
+    return this.cmp('lt', other)
+  }
+
+  /** Elementwise `this <= other` as a bool tensor. */
+  le(other: TensorLike): Tensor {
+    return this.cmp('le', other)
+  }
+
+  /** Elementwise `this > other` as a bool tensor. */
+  gt(other: TensorLike): Tensor {
+    return this.cmp('gt', other)
+  }
+
+  /** Elementwise `this >= other` as a bool tensor. */
+  ge(other: TensorLike): Tensor {
+    return this.cmp('ge', other)
+  }
+
+  /** `value` where `mask` (bool, broadcastable) is true, `this` elsewhere. */
+  maskedFill(mask: Tensor, value: number): Tensor {
+    return new Tensor(this._n.maskedFill(asTensor('maskedFill', mask)._n, value))
   }
 
   /** `this + other`, broadcasting. */
@@ -218,8 +308,7 @@ export class Tensor {
 
   /** Elementwise `this == other` as a bool tensor. */
   eq(other: TensorLike): Tensor {
-    const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor('eq', other)._n
-    return new Tensor(this._n.eq(o))
+    return this.cmp('eq', other)
   }
 
   /** Matrix product (1-D, 2-D, batched and broadcast, as `torch.matmul`). */
@@ -242,6 +331,26 @@ export class Tensor {
   /** Hyperbolic tangent. */
   tanh(): Tensor {
     return new Tensor(this._n.tanh())
+  }
+
+  /** GELU, `x * Φ(x)` with the exact normal CDF. */
+  gelu(): Tensor {
+    return new Tensor(this._n.gelu())
+  }
+
+  /** SiLU (swish), `x * sigmoid(x)`. */
+  silu(): Tensor {
+    return new Tensor(this._n.silu())
+  }
+
+  /** Softplus, `ln(1 + e^x)` (linear above 20). */
+  softplus(): Tensor {
+    return new Tensor(this._n.softplus())
+  }
+
+  /** Leaky ReLU: `x` for x > 0, `negativeSlope * x` otherwise. */
+  leakyRelu(negativeSlope = 0.01): Tensor {
+    return new Tensor(this._n.leakyRelu(negativeSlope))
   }
 
   /** Softmax along `dim`: non-negative, summing to 1. */
@@ -271,7 +380,68 @@ export class Tensor {
     return new Tensor(this._n.argmax(dim, keepdim))
   }
 
+  /** Index of the smallest value along `dim` (of the flattened tensor when omitted), int64. */
+  argmin(dim?: number, keepdim = false): Tensor {
+    return new Tensor(this._n.argmin(dim, keepdim))
+  }
+
+  /**
+   * The largest element (no argument), the largest values and their indices along
+   * `dim`, or the elementwise maximum with another tensor, as `torch.max`.
+   */
+  max(): Tensor
+  max(dim: number, keepdim?: boolean): ValuesIndices
+  max(other: Tensor): Tensor
+  max(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    return this.extreme(true, arg, keepdim)
+  }
+
+  /** The smallest element, the smallest values and indices along `dim`, or the elementwise minimum. */
+  min(): Tensor
+  min(dim: number, keepdim?: boolean): ValuesIndices
+  min(other: Tensor): Tensor
+  min(arg?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+    return this.extreme(false, arg, keepdim)
+  }
+
+  private extreme(largest: boolean, arg: number | Tensor | undefined, keepdim: boolean): Tensor | ValuesIndices {
+    if (arg instanceof Tensor) return largest ? this.maximum(arg) : this.minimum(arg)
+    if (arg === undefined) return new Tensor(this._n.extreme(largest))
+    const [values, indices] = this._n.extremeDim(largest, arg, keepdim)
+    return { values: new Tensor(values), indices: new Tensor(indices) }
+  }
+
+  /** Variance over `dim` (all when omitted), unbiased unless `correction` says otherwise. */
+  var(dim?: number | number[], keepdim = false, options: VarOptions = {}): Tensor {
+    return new Tensor(this._n.var(dimsArg(dim), correctionOf('var', options), keepdim))
+  }
+
+  /** Standard deviation over `dim` (all when omitted). */
+  std(dim?: number | number[], keepdim = false, options: VarOptions = {}): Tensor {
+    return new Tensor(this._n.std(dimsArg(dim), correctionOf('std', options), keepdim))
+  }
+
   // ---- shapes -------------------------------------------------------------------------
+
+  /** Reorders the dimensions (`x.permute(2, 0, 1)`); a view. */
+  permute(...dims: number[] | [number[]]): Tensor {
+    return new Tensor(this._n.permute(shapeArgs('permute', dims)))
+  }
+
+  /** `length` elements of dimension `dim` starting at `start`; a view. */
+  narrow(dim: number, start: number, length: number): Tensor {
+    return new Tensor(this._n.narrow(dim, start, length))
+  }
+
+  /** The entries `index` (1-D int64) along `dim`. */
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return new Tensor(this._n.indexSelect(dim, asTensor('indexSelect', index)._n))
+  }
+
+  /** `torch.gather`: `out[i][j] = this[i][index[i][j]]` for `dim = 1`, and so on. */
+  gather(dim: number, index: Tensor): Tensor {
+    return new Tensor(this._n.gather(dim, asTensor('gather', index)._n))
+  }
 
   /** Same elements in a new shape (one size may be -1); a view when the data is contiguous. */
   reshape(...shape: number[] | [number[]]): Tensor {
@@ -375,6 +545,14 @@ export class Tensor {
   [Symbol.dispose](): void {
     this.dispose()
   }
+}
+
+function correctionOf(op: string, options: VarOptions): number {
+  checkOptions(op, options, ['correction', 'unbiased'])
+  if (options.correction !== undefined && options.unbiased !== undefined) {
+    fail('ERR_ARG', `${op}: give either correction or unbiased, not both`)
+  }
+  return options.correction ?? (options.unbiased === false ? 0 : 1)
 }
 
 /** Checks that a value is a Tensor, naming the operation otherwise. */

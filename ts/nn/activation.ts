@@ -89,3 +89,45 @@ export class Flatten extends Module {
     return `start_dim=${this.startDim}, end_dim=${this.endDim}`
   }
 }
+
+/** GELU with the exact normal CDF, `x * Φ(x)`. */
+export class GELU extends Module {
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.gelu()
+  }
+}
+
+/** SiLU (swish), `x * sigmoid(x)`. */
+export class SiLU extends Module {
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.silu()
+  }
+}
+
+/** Softplus, `ln(1 + e^x)`. */
+export class Softplus extends Module {
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.softplus()
+  }
+}
+
+/** Leaky ReLU: `x` for x > 0, `negativeSlope * x` otherwise. */
+export class LeakyReLU extends Module {
+  /** @param negativeSlope the slope for x <= 0 (default 0.01). */
+  constructor(readonly negativeSlope = 0.01) {
+    super()
+  }
+
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.leakyRelu(this.negativeSlope)
+  }
+
+  /** @internal */
+  extraRepr(): string {
+    return `negative_slope=${this.negativeSlope}`
+  }
+}

@@ -22,7 +22,7 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
 }
 
 // The activations are the same functions as `fg.relu` and friends.
-export { relu, sigmoid, tanh, softmax, logSoftmax } from '../functions'
+export { relu, sigmoid, tanh, softmax, logSoftmax, gelu, silu, softplus, leakyRelu } from '../functions'
 
 /** @internal validates loss options and returns the reduction. */
 export function reductionOf(op: string, options: LossOptions | undefined, allowed: readonly string[]): Reduction {

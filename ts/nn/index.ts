@@ -5,7 +5,7 @@
 export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module'
 export { Parameter } from './parameter'
 export { Linear, type LinearOptions } from './linear'
-export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten } from './activation'
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten, GELU, SiLU, Softplus, LeakyReLU } from './activation'
 export { Sequential } from './container'
 export { MSELoss, CrossEntropyLoss } from './loss'
 export * as functional from './functional'

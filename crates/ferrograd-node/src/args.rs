@@ -5,7 +5,8 @@
 use crate::{js_error, Result};
 use ferrograd::{Error, ErrorCode};
 
-fn arg_error(msg: String) -> napi::Error<String> {
+/// An `ERR_ARG` error with `msg`.
+pub fn arg_error(msg: String) -> napi::Error<String> {
     js_error(Error::new(ErrorCode::Arg, msg))
 }
 

@@ -1,8 +1,9 @@
 //! NativeTensor methods: maths, shapes and autograd, each a one-line delegation.
 
+use crate::args::arg_error;
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
-use ferrograd::ops::BinaryOp;
+use ferrograd::ops::{BinaryOp, CmpOp};
 use napi::Env;
 use napi_derive::napi;
 
@@ -49,12 +50,10 @@ impl NativeTensor {
             "sub" => BinaryOp::Sub,
             "mul" => BinaryOp::Mul,
             "div" => BinaryOp::Div,
-            other => {
-                return Err(crate::js_error(ferrograd::Error::new(
-                    ferrograd::ErrorCode::Arg,
-                    format!("scalarOp: unknown operator '{other}'"),
-                )))
-            }
+            "pow" => BinaryOp::Pow,
+            "maximum" => BinaryOp::Maximum,
+            "minimum" => BinaryOp::Minimum,
+            other => return Err(arg_error(format!("scalarOp: unknown operator '{other}'"))),
         };
         self.result(
             &env,
@@ -62,10 +61,46 @@ impl NativeTensor {
         )
     }
 
-    /// Elementwise `this == other` as a bool tensor.
+    /// `this ^ other`, broadcasting.
     #[napi(catch_unwind)]
-    pub fn eq(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.eq(other.get()?))
+    pub fn pow(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.pow(other.get()?))
+    }
+
+    /// Elementwise maximum, broadcasting.
+    #[napi(catch_unwind)]
+    pub fn maximum(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.maximum(other.get()?))
+    }
+
+    /// Elementwise minimum, broadcasting.
+    #[napi(catch_unwind)]
+    pub fn minimum(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.minimum(other.get()?))
+    }
+
+    /// Elementwise comparison (`eq ne lt le gt ge`) as a bool tensor.
+    #[napi(catch_unwind)]
+    pub fn compare(&self, env: Env, op: String, other: &NativeTensor) -> Result<NativeTensor> {
+        let op = match op.as_str() {
+            "eq" => CmpOp::Eq,
+            "ne" => CmpOp::Ne,
+            "lt" => CmpOp::Lt,
+            "le" => CmpOp::Le,
+            "gt" => CmpOp::Gt,
+            "ge" => CmpOp::Ge,
+            other => return Err(arg_error(format!("compare: unknown comparison '{other}'"))),
+        };
+        self.result(&env, self.get()?.compare(op, other.get()?))
+    }
+
+    /// `value` where `mask` is true.
+    #[napi(catch_unwind)]
+    pub fn masked_fill(&self, env: Env, mask: &NativeTensor, value: f64) -> Result<NativeTensor> {
+        self.result(
+            &env,
+            self.get()?.masked_fill(mask.get()?, args::scalar(value)),
+        )
     }
 
     /// Matrix product with `torch.matmul`'s rules.
@@ -112,6 +147,52 @@ impl NativeTensor {
         self.result(&env, self.get()?.log())
     }
 
+    /// Square root.
+    #[napi(catch_unwind)]
+    pub fn sqrt(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.sqrt())
+    }
+
+    /// Absolute value.
+    #[napi(catch_unwind)]
+    pub fn abs(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.abs())
+    }
+
+    /// GELU (exact).
+    #[napi(catch_unwind)]
+    pub fn gelu(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.gelu())
+    }
+
+    /// SiLU.
+    #[napi(catch_unwind)]
+    pub fn silu(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.silu())
+    }
+
+    /// Softplus.
+    #[napi(catch_unwind)]
+    pub fn softplus(&self, env: Env) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.softplus())
+    }
+
+    /// Leaky ReLU.
+    #[napi(catch_unwind)]
+    pub fn leaky_relu(&self, env: Env, negative_slope: f64) -> Result<NativeTensor> {
+        self.result(&env, self.get()?.leaky_relu(args::scalar(negative_slope)))
+    }
+
+    /// Limits elements to `[min, max]`.
+    #[napi(catch_unwind)]
+    pub fn clamp(&self, env: Env, min: Option<f64>, max: Option<f64>) -> Result<NativeTensor> {
+        self.result(
+            &env,
+            self.get()?
+                .clamp(min.map(args::scalar), max.map(args::scalar)),
+        )
+    }
+
     /// Softmax along `dim`.
     #[napi(catch_unwind)]
     pub fn softmax(&self, env: Env, dim: f64) -> Result<NativeTensor> {
@@ -149,7 +230,104 @@ impl NativeTensor {
         self.result(&env, self.get()?.argmax(dim, keepdim))
     }
 
+    /// Index of the minimum along `dim` (of the flattened tensor when absent).
+    #[napi(catch_unwind)]
+    pub fn argmin(&self, env: Env, dim: Option<f64>, keepdim: bool) -> Result<NativeTensor> {
+        let dim = dim.map(|d| args::int("argmin", "dim", d)).transpose()?;
+        self.result(&env, self.get()?.argmin(dim, keepdim))
+    }
+
+    /// Largest (`largest`) or smallest element overall, as a 0-d tensor.
+    #[napi(catch_unwind)]
+    pub fn extreme(&self, env: Env, largest: bool) -> Result<NativeTensor> {
+        let t = self.get()?;
+        self.result(&env, if largest { t.max_all() } else { t.min_all() })
+    }
+
+    /// `[values, indices]` of the largest or smallest elements along `dim`.
+    #[napi(catch_unwind)]
+    pub fn extreme_dim(
+        &self,
+        env: Env,
+        largest: bool,
+        dim: f64,
+        keepdim: bool,
+    ) -> Result<Vec<NativeTensor>> {
+        let (t, dim) = (
+            self.get()?,
+            args::int(if largest { "max" } else { "min" }, "dim", dim)?,
+        );
+        let (values, indices) = if largest {
+            t.max_dim(dim, keepdim)
+        } else {
+            t.min_dim(dim, keepdim)
+        }
+        .js()?;
+        Ok(vec![
+            NativeTensor::wrap(&env, values, &[])?,
+            NativeTensor::wrap(&env, indices, &[])?,
+        ])
+    }
+
+    /// Variance over `dims` (all when absent) with `correction`.
+    #[napi(catch_unwind)]
+    pub fn var(
+        &self,
+        env: Env,
+        dims: Option<Vec<f64>>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<NativeTensor> {
+        let dims = dims.map(|d| args::dims("var", &d)).transpose()?;
+        self.result(&env, self.get()?.var(dims.as_deref(), correction, keepdim))
+    }
+
+    /// Standard deviation over `dims` (all when absent) with `correction`.
+    #[napi(catch_unwind)]
+    pub fn std(
+        &self,
+        env: Env,
+        dims: Option<Vec<f64>>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<NativeTensor> {
+        let dims = dims.map(|d| args::dims("std", &d)).transpose()?;
+        self.result(&env, self.get()?.std(dims.as_deref(), correction, keepdim))
+    }
+
     // ---- shapes ----------------------------------------------------------------
+
+    /// Reorders the dimensions; a view.
+    #[napi(catch_unwind)]
+    pub fn permute(&self, env: Env, dims: Vec<f64>) -> Result<NativeTensor> {
+        let dims = args::dims("permute", &dims)?;
+        self.result(&env, self.get()?.permute(&dims))
+    }
+
+    /// `length` elements of `dim` from `start`; a view.
+    #[napi(catch_unwind)]
+    pub fn narrow(&self, env: Env, dim: f64, start: f64, length: f64) -> Result<NativeTensor> {
+        let (d, s) = (
+            args::int("narrow", "dim", dim)?,
+            args::int("narrow", "start", start)?,
+        );
+        let len = args::size("narrow", "length", length)?;
+        self.result(&env, self.get()?.narrow(d, s, len))
+    }
+
+    /// Entries `index` (1-D int64) along `dim`.
+    #[napi(catch_unwind)]
+    pub fn index_select(&self, env: Env, dim: f64, index: &NativeTensor) -> Result<NativeTensor> {
+        let d = args::int("indexSelect", "dim", dim)?;
+        self.result(&env, self.get()?.index_select(d, index.get()?))
+    }
+
+    /// `torch.gather` along `dim`.
+    #[napi(catch_unwind)]
+    pub fn gather(&self, env: Env, dim: f64, index: &NativeTensor) -> Result<NativeTensor> {
+        let d = args::int("gather", "dim", dim)?;
+        self.result(&env, self.get()?.gather(d, index.get()?))
+    }
 
     /// Same elements under a new shape (one entry may be -1); a view when possible.
     #[napi(catch_unwind)]

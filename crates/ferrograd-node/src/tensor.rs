@@ -3,7 +3,7 @@
 use crate::{args, IntoJs, Result};
 use ferrograd::{DType, Tensor as CoreTensor};
 use napi::bindgen_prelude::{
-    BigInt64Array, Float32Array, Float64Array, ObjectFinalize, Uint8Array,
+    BigInt64Array, ClassInstance, Float32Array, Float64Array, ObjectFinalize, Uint8Array,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -185,5 +185,77 @@ pub fn randperm(env: Env, n: f64) -> Result<NativeTensor> {
     let n = args::size("randperm", "n", n)?;
     let p = ferrograd::random::randperm(n).js()?;
     let t = CoreTensor::from_vec_i64(p.into_iter().map(|i| i as i64).collect(), &[n]).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// Tensors of the list, validated as live handles.
+fn core_tensors(tensors: &[ClassInstance<NativeTensor>]) -> Result<Vec<CoreTensor>> {
+    tensors.iter().map(|t| t.get().cloned()).collect()
+}
+
+/// Joins tensors along an existing dimension.
+#[napi(catch_unwind)]
+pub fn cat(env: Env, tensors: Vec<ClassInstance<NativeTensor>>, dim: f64) -> Result<NativeTensor> {
+    let dim = args::int("cat", "dim", dim)?;
+    let t = CoreTensor::cat(&core_tensors(&tensors)?, dim).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// Joins same-shaped tensors along a new dimension.
+#[napi(catch_unwind)]
+pub fn stack(
+    env: Env,
+    tensors: Vec<ClassInstance<NativeTensor>>,
+    dim: f64,
+) -> Result<NativeTensor> {
+    let dim = args::int("stack", "dim", dim)?;
+    let t = CoreTensor::stack(&core_tensors(&tensors)?, dim).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// `cond ? a : b` elementwise with broadcasting.
+#[napi(js_name = "where", catch_unwind)]
+pub fn where_cond(
+    env: Env,
+    cond: &NativeTensor,
+    a: &NativeTensor,
+    b: &NativeTensor,
+) -> Result<NativeTensor> {
+    let t = CoreTensor::where_cond(cond.get()?, a.get()?, b.get()?).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// `start, start + step, ...` below `end`, float32 or int64.
+#[napi(catch_unwind)]
+pub fn arange(env: Env, start: f64, end: f64, step: f64, dtype: String) -> Result<NativeTensor> {
+    let t = CoreTensor::arange(start, end, step, DType::parse(&dtype).js()?).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// `steps` evenly spaced values from `start` to `end`.
+#[napi(catch_unwind)]
+pub fn linspace(env: Env, start: f64, end: f64, steps: f64) -> Result<NativeTensor> {
+    let steps = args::size("linspace", "steps", steps)?;
+    let t = CoreTensor::linspace(start, end, steps).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// The `n x m` identity.
+#[napi(catch_unwind)]
+pub fn eye(env: Env, n: f64, m: f64) -> Result<NativeTensor> {
+    let (n, m) = (args::size("eye", "n", n)?, args::size("eye", "m", m)?);
+    let t = CoreTensor::eye(n, m).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// Integers uniform in `[low, high)`, int64.
+#[napi(catch_unwind)]
+pub fn randint(env: Env, low: f64, high: f64, shape: Vec<f64>) -> Result<NativeTensor> {
+    let (lo, hi) = (
+        args::int("randint", "low", low)?,
+        args::int("randint", "high", high)?,
+    );
+    let shape = args::shape("randint", &shape)?;
+    let t = ferrograd::random::randint(lo, hi, &shape).js()?;
     NativeTensor::wrap(&env, t, &[])
 }

@@ -62,6 +62,20 @@ pub fn randn(shape: &[usize]) -> Result<Tensor> {
     Ok(Tensor::from_storage(Storage::F32(data), shape))
 }
 
+/// Integers drawn uniformly from `[low, high)`, as int64.
+pub fn randint(low: i64, high: i64, shape: &[usize]) -> Result<Tensor> {
+    if low >= high {
+        bail!(Arg, "randint: needs low < high, got low={low} high={high}");
+    }
+    let n = checked_numel("randint", shape)?;
+    let data =
+        with_rng(|r| alloc::collect("randint", n, (0..n).map(|_| r.random_range(low..high))))?;
+    Ok(Tensor::from_storage(
+        crate::tensor::Storage::I64(data),
+        shape,
+    ))
+}
+
 /// A random permutation of `0..n` (for shuffling datasets).
 pub fn randperm(n: usize) -> Result<Vec<usize>> {
     checked_numel("randperm", &[n])?;

@@ -4,6 +4,7 @@
 pub mod assign;
 pub mod binary;
 pub mod compare;
+pub mod creation;
 pub mod index;
 pub mod matmul;
 pub mod reduce;
