@@ -3,6 +3,7 @@
 //! composing them.
 
 use crate::autograd::{record, Backward};
+use crate::kernels::math;
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::{DType, Storage, Tensor};
 use crate::{bail, Result};
@@ -111,7 +112,7 @@ fn rows(logits: &Tensor, target: &Tensor) -> Result<Rows> {
 fn log_softmax_row(x: &[f32], out: &mut [f32]) {
     let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     let shift = if max.is_finite() { max } else { 0.0 };
-    let lse = x.iter().map(|&v| (v - shift).exp()).sum::<f32>().ln() + shift;
+    let lse = x.iter().map(|&v| math::exp(v - shift)).sum::<f32>().ln() + shift;
     for (o, &v) in out.iter_mut().zip(x) {
         *o = v - lse;
     }
@@ -143,7 +144,7 @@ impl Backward for CrossEntropyBackward {
                 log_softmax_row(&x[i * classes..(i + 1) * classes], row);
                 let s = scale(i);
                 for v in row.iter_mut() {
-                    *v = v.exp() * s;
+                    *v = math::exp(*v) * s;
                 }
                 row[targets[i]] -= s;
             }

@@ -2,6 +2,7 @@
 //! backward.
 
 use crate::autograd::{record, Backward};
+use crate::kernels::{elementwise, math};
 use crate::tensor::shape::normalize_dim;
 use crate::tensor::{Storage, Tensor};
 use crate::Result;
@@ -20,6 +21,9 @@ fn split(shape: &[usize], dim: usize) -> (usize, usize, usize) {
 /// the line's maximum keeps `exp` from overflowing.
 fn kernel(x: &[f32], shape: &[usize], dim: usize, log: bool) -> Vec<f32> {
     let (outer, n, inner) = split(shape, dim);
+    if inner == 1 {
+        return last_dim(x, n, log);
+    }
     let mut out = vec![0.0f32; x.len()];
     for o in 0..outer {
         for i in 0..inner {
@@ -31,7 +35,7 @@ fn kernel(x: &[f32], shape: &[usize], dim: usize, log: bool) -> Vec<f32> {
             let shift = if max.is_finite() { max } else { 0.0 };
             let mut total = 0.0f32;
             for j in 0..n {
-                let e = (x[at(j)] - shift).exp();
+                let e = math::exp(x[at(j)] - shift);
                 out[at(j)] = e;
                 total += e;
             }
@@ -45,6 +49,34 @@ fn kernel(x: &[f32], shape: &[usize], dim: usize, log: bool) -> Vec<f32> {
                 for j in 0..n {
                     out[at(j)] *= inv;
                 }
+            }
+        }
+    }
+    out
+}
+
+/// The common case, rows of `n` packed elements, through the SIMD-dispatched loops.
+fn last_dim(x: &[f32], n: usize, log: bool) -> Vec<f32> {
+    let mut out = Vec::with_capacity(x.len());
+    if n == 0 {
+        return out;
+    }
+    for row in x.chunks_exact(n) {
+        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let shift = if max.is_finite() { max } else { 0.0 };
+        let start = out.len();
+        elementwise::map_slice(row, &mut out, |v| math::exp(v - shift));
+        let total = elementwise::sum(&out[start..]);
+        let done = &mut out[start..];
+        if log {
+            let lse = total.ln();
+            for (o, &v) in done.iter_mut().zip(row) {
+                *o = v - shift - lse;
+            }
+        } else {
+            let inv = 1.0 / total;
+            for o in done.iter_mut() {
+                *o *= inv;
             }
         }
     }

@@ -2,6 +2,7 @@
 
 use super::binary::{map_f32, zip_f32};
 use crate::autograd::{record, Backward};
+use crate::kernels::math;
 use crate::tensor::Tensor;
 use crate::{bail, Result};
 
@@ -88,14 +89,10 @@ impl UnaryOp {
     }
 }
 
-/// Numerically safe logistic function: never exponentiates a large positive number.
+/// Logistic function, branch-free so it vectorises: for very negative `x`,
+/// `e^-x` overflows to infinity and the quotient is an exact 0, as it should be.
 fn sigmoid(x: f32) -> f32 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
+    1.0 / (1.0 + math::exp(-x))
 }
 
 const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
@@ -126,7 +123,7 @@ fn forward(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
         UnaryOp::Relu => map_f32(name, x, |v| if v > 0.0 || v.is_nan() { v } else { 0.0 }),
         UnaryOp::Sigmoid => map_f32(name, x, sigmoid),
         UnaryOp::Tanh => map_f32(name, x, f32::tanh),
-        UnaryOp::Exp => map_f32(name, x, f32::exp),
+        UnaryOp::Exp => map_f32(name, x, math::exp),
         UnaryOp::Log => map_f32(name, x, f32::ln),
         UnaryOp::Sqrt => map_f32(name, x, f32::sqrt),
         UnaryOp::Abs => map_f32(name, x, f32::abs),
