@@ -47,7 +47,8 @@ describe('bad input gives a FerrogradError with a code, and the process carries 
     const labels = fg.tensor([1, 0], { dtype: 'int64' })
     expectError(() => labels.relu(), 'ERR_DTYPE', /float32/)
     expectError(() => fg.nn.functional.crossEntropy(fg.zeros([2, 3]), fg.zeros([2])), 'ERR_DTYPE', /int64/)
-    expectError(() => fg.zeros([2], { dtype: 'float64' }), 'ERR_DTYPE')
+    expectError(() => fg.zeros([2], { dtype: 'float16' as never }), 'ERR_DTYPE', /unknown dtype/)
+    expectError(() => fg.zeros([2], { dtype: 'float64' }).relu(), 'ERR_DTYPE', /float32/)
   })
 
   test('autograd misuse is ERR_GRAD', () => {

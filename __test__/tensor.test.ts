@@ -36,7 +36,7 @@ describe('creation and read-back', () => {
     expect(labels.dtype).toBe('int64')
     expect(labels.toTypedArray()).toEqual(new BigInt64Array([3n, 1n]))
     expect(fg.tensor([1, 2], { dtype: 'int64' }).tolist()).toEqual([1, 2])
-    expect(fg.tensor(new Int32Array([7])).dtype).toBe('int64')
+    expect(fg.tensor(new Int32Array([7])).dtype).toBe('int32')
   })
 
   test('factories', () => {
@@ -255,5 +255,37 @@ describe('memory', () => {
     expect(peak).toBeLessThan(400 * 1024 * 1024)
     await collect()
     expect(fg.memory().bytes).toBe(start)
+  })
+})
+
+describe('dtypes', () => {
+  test('float64 and int32 store, read back and print', () => {
+    const d = fg.tensor(new Float64Array([0.1, 2.5]))
+    expect(d.dtype).toBe('float64')
+    expect(d.toTypedArray()).toEqual(new Float64Array([0.1, 2.5]))
+    expect(d.tolist()).toEqual([0.1, 2.5])
+    const i = fg.tensor([1, -2, 3], { dtype: 'int32' })
+    expect(i.toTypedArray()).toEqual(new Int32Array([1, -2, 3]))
+    expect(i.toString()).toBe('tensor([ 1, -2,  3], dtype=torch.int32)')
+    expect(fg.zeros([2], { dtype: 'float64' }).dtype).toBe('float64')
+    expectError(() => fg.tensor([2 ** 31], { dtype: 'int32' }), 'ERR_ARG', /int32 range/)
+  })
+
+  test('to() and its shorthands cast like PyTorch', () => {
+    const x = fg.tensor([-1.7, 0, 2.9])
+    expect(x.long().tolist()).toEqual([-1, 0, 2])
+    expect(x.int().dtype).toBe('int32')
+    expect(x.bool().tolist()).toEqual([true, false, true])
+    expect(x.double().toTypedArray()).toEqual(new Float64Array([Math.fround(-1.7), 0, Math.fround(2.9)]))
+    expect(fg.tensor([3, 4], { dtype: 'int64' }).float().mul(0.5).tolist()).toEqual([1.5, 2])
+    // Converting to the dtype it already has copies nothing.
+    const before = fg.memory().bytes
+    const same = x.to('float32')
+    expect(fg.memory().bytes).toBe(before)
+    expect(same.tolist()).toEqual(x.tolist())
+    expect(fg.tensor([1, 2], { dtype: 'int32' }).sum().dtype).toBe('int64')
+    expect(fg.tensor([1, 2], { dtype: 'int32' }).eq(2).tolist()).toEqual([false, true])
+    expectError(() => fg.tensor([1], { requiresGrad: true }).double(), 'ERR_DTYPE', /gradients/)
+    expect(fg.noGrad(() => fg.tensor([1], { requiresGrad: true }).double()).dtype).toBe('float64')
   })
 })

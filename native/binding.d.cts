@@ -161,6 +161,10 @@ export declare class NativeTensor {
   toFloat32Array(): Float32Array
   /** The int64 elements, row-major (a copy). */
   toBigInt64Array(): BigInt64Array
+  /** The int32 elements, row-major (a copy). */
+  toInt32Array(): Int32Array
+  /** The elements converted to `dtype` (this tensor itself when it has it). */
+  to(dtype: string): NativeTensor
   /** The elements of any dtype as float64, row-major (bools as 0 and 1). */
   toFloat64Array(): Float64Array
   /** The value of a one-element tensor. */
@@ -258,6 +262,12 @@ export declare function tensorFromBool(data: Uint8Array, shape: Array<number>): 
 
 /** A float32 tensor from packed row-major data. */
 export declare function tensorFromFloat32(data: Float32Array, shape: Array<number>): NativeTensor
+
+/** A float64 tensor from packed row-major data. */
+export declare function tensorFromFloat64(data: Float64Array, shape: Array<number>): NativeTensor
+
+/** An int32 tensor from packed row-major data. */
+export declare function tensorFromInt32(data: Int32Array, shape: Array<number>): NativeTensor
 
 /** An int64 tensor from packed row-major data. */
 export declare function tensorFromInt64(data: BigInt64Array, shape: Array<number>): NativeTensor

@@ -5,7 +5,7 @@ import { Tensor, describe, type DType, type NestedArray } from './tensor'
 /** Options every factory accepts. */
 export interface TensorOptions {
   /** Element type; float32 unless the data says otherwise. */
-  dtype?: DType | 'float64' | 'int32'
+  dtype?: DType
   /** Record operations on this tensor for autograd. */
   requiresGrad?: boolean
 }
@@ -26,11 +26,8 @@ const INT64_LIMIT = 2 ** 63
 
 function resolveDtype(op: string, dtype: TensorOptions['dtype'], fallback: DType): DType {
   const d = dtype ?? fallback
-  if (d === 'float32' || d === 'int64' || d === 'bool') return d
-  if (d === 'float64' || d === 'int32') {
-    return fail('ERR_DTYPE', `${op}: dtype '${d}' cannot be created yet (supported: float32, int64, bool)`)
-  }
-  return fail('ERR_DTYPE', `${op}: unknown dtype '${String(d)}'`)
+  if (d === 'float32' || d === 'float64' || d === 'int32' || d === 'int64' || d === 'bool') return d
+  return fail('ERR_DTYPE', `${op}: unknown dtype '${String(d)}' (float32, float64, int32, int64 or bool)`)
 }
 
 function finish(handle: NativeTensor, options: TensorOptions | undefined): Tensor {
@@ -83,13 +80,24 @@ function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dty
     return native.tensorFromInt64(ints, shape)
   }
   if (dtype === 'bool') return native.tensorFromBool(Uint8Array.from(values, (v) => (v !== 0 ? 1 : 0)), shape)
+  if (dtype === 'int32') {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]
+      if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
+        fail('ERR_ARG', `${op}: int32 data must hold integers within the int32 range, got ${v} at index ${i}`)
+      }
+    }
+    return native.tensorFromInt32(values instanceof Int32Array ? values : Int32Array.from(values), shape)
+  }
+  if (dtype === 'float64') return native.tensorFromFloat64(values instanceof Float64Array ? values : Float64Array.from(values), shape)
   return native.tensorFromFloat32(values instanceof Float32Array ? values : Float32Array.from(values), shape)
 }
 
 /**
  * A tensor from a number, nested arrays or a typed array. Numbers become
- * float32 unless `dtype: 'int64'` is given; `Int32Array` and `BigInt64Array` data
- * become int64. A typed array with `shape` is taken without a per-element loop.
+ * float32 (booleans bool) unless `dtype` says otherwise; typed arrays keep their
+ * type (`Float64Array` float64, `Int32Array` int32, `BigInt64Array` int64). A
+ * typed array with `shape` is taken without a per-element loop.
  */
 export function tensor(data: TensorData, options?: TensorDataOptions): Tensor {
   checkOptions('tensor', options, ['dtype', 'requiresGrad', 'shape'])
@@ -103,7 +111,9 @@ export function tensor(data: TensorData, options?: TensorDataOptions): Tensor {
     return finish(handle, options)
   }
   if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array) {
-    const dtype = resolveDtype('tensor', options?.dtype, data instanceof Int32Array ? 'int64' : 'float32')
+    // The data's own type decides by default, as torch.from_numpy does.
+    const own = data instanceof Int32Array ? 'int32' : data instanceof Float64Array ? 'float64' : 'float32'
+    const dtype = resolveDtype('tensor', options?.dtype, own)
     return finish(fromNumbers('tensor', data, options?.shape ?? [data.length], dtype), options)
   }
   if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {

@@ -11,7 +11,7 @@ const EDGE = 3
 
 function formatter(shown: number[], dtype: string): (v: number) => string {
   if (dtype === 'bool') return (v) => (v !== 0 ? 'True' : 'False')
-  if (dtype === 'int64') return (v) => String(v)
+  if (dtype === 'int64' || dtype === 'int32') return (v) => String(v)
   let integral = true
   let max = 0
   let min = Infinity

@@ -82,6 +82,8 @@ export const native = {
   tensorFromFloat32: guard(binding.tensorFromFloat32),
   tensorFromInt64: guard(binding.tensorFromInt64),
   tensorFromBool: guard(binding.tensorFromBool),
+  tensorFromFloat64: guard(binding.tensorFromFloat64),
+  tensorFromInt32: guard(binding.tensorFromInt32),
   full: guard(binding.full),
   uniform: guard(binding.uniform),
   randn: guard(binding.randn),

@@ -2,8 +2,11 @@ import { FerrogradError, checkOptions, fail } from './errors'
 import { formatTensor } from './format'
 import { native, type NativeTensor } from './native'
 
-/** Element types. `float32` is the compute type; `int64` holds labels and indices. */
-export type DType = 'float32' | 'int64' | 'bool'
+/**
+ * Element types. `float32` is the compute type (arithmetic and gradients);
+ * `int64` holds labels and indices; `float64` and `int32` store and convert.
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'int64' | 'bool'
 
 /** A nested array of numbers, as `tolist()` returns and `tensor()` accepts. */
 export type NestedArray = number | boolean | NestedArray[]
@@ -162,10 +165,14 @@ export class Tensor {
   }
 
   /** The elements in the typed array that matches the dtype (bool as Uint8Array). */
-  toTypedArray(): Float32Array | BigInt64Array | Uint8Array {
+  toTypedArray(): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array {
     switch (this.dtype) {
       case 'float32':
         return this._n.toFloat32Array()
+      case 'float64':
+        return this._n.toFloat64Array()
+      case 'int32':
+        return this._n.toInt32Array()
       case 'int64':
         return this._n.toBigInt64Array()
       default:
@@ -181,6 +188,38 @@ export class Tensor {
   /** @internal shown by `console.log` and the Node REPL. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString()
+  }
+
+  // ---- dtype conversion ---------------------------------------------------------
+
+  /** The elements converted to `dtype` (this tensor when it has that dtype already). */
+  to(dtype: DType): Tensor {
+    return new Tensor(this._n.to(dtype))
+  }
+
+  /** `to('float32')`. */
+  float(): Tensor {
+    return this.to('float32')
+  }
+
+  /** `to('float64')`. */
+  double(): Tensor {
+    return this.to('float64')
+  }
+
+  /** `to('int64')`: floats truncate toward zero. */
+  long(): Tensor {
+    return this.to('int64')
+  }
+
+  /** `to('int32')`. */
+  int(): Tensor {
+    return this.to('int32')
+  }
+
+  /** `to('bool')`: nonzero is true. */
+  bool(): Tensor {
+    return this.to('bool')
   }
 
   // ---- arithmetic -------------------------------------------------------------
@@ -572,6 +611,10 @@ export function describe(value: unknown): string {
 /** A 0-d native tensor holding `value`, int64 when it can match an int64 tensor. */
 function scalarLike(dtype: DType, value: number): NativeTensor {
   if (dtype === 'bool' && (value === 0 || value === 1)) return native.tensorFromBool(Uint8Array.of(value), [])
+  if (dtype === 'float64') return native.tensorFromFloat64(Float64Array.of(value), [])
+  if (dtype === 'int32' && Number.isInteger(value) && Math.abs(value) < 2 ** 31) {
+    return native.tensorFromInt32(Int32Array.of(value), [])
+  }
   return dtype === 'int64' && Number.isInteger(value) && Math.abs(value) < 2 ** 63
     ? native.tensorFromInt64(BigInt64Array.of(BigInt(value)), [])
     : native.tensorFromFloat32(Float32Array.of(value), [])

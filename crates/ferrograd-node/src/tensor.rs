@@ -3,7 +3,8 @@
 use crate::{args, IntoJs, Result};
 use ferrograd::{DType, Tensor as CoreTensor};
 use napi::bindgen_prelude::{
-    BigInt64Array, ClassInstance, Float32Array, Float64Array, ObjectFinalize, Uint8Array,
+    BigInt64Array, ClassInstance, Float32Array, Float64Array, Int32Array, ObjectFinalize,
+    Uint8Array,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -97,6 +98,28 @@ impl NativeTensor {
         Ok(BigInt64Array::new(self.get()?.to_vec_i64().js()?))
     }
 
+    /// The int32 elements, row-major (a copy).
+    #[napi(catch_unwind)]
+    pub fn to_int32_array(&self) -> Result<Int32Array> {
+        let t = self.get()?;
+        if t.dtype() != DType::I32 {
+            return Err(crate::js_error(ferrograd::Error::new(
+                ferrograd::ErrorCode::Dtype,
+                format!("toInt32Array: expected an int32 tensor, got {}", t.dtype()),
+            )));
+        }
+        Ok(Int32Array::new(
+            t.to_vec_f64().into_iter().map(|v| v as i32).collect(),
+        ))
+    }
+
+    /// The elements converted to `dtype` (this tensor itself when it has it).
+    #[napi(catch_unwind)]
+    pub fn to(&self, env: Env, dtype: String) -> Result<NativeTensor> {
+        let dtype = DType::parse(&dtype).js()?;
+        self.result(&env, self.get()?.to_dtype(dtype))
+    }
+
     /// The elements of any dtype as float64, row-major (bools as 0 and 1).
     #[napi(catch_unwind)]
     pub fn to_float64_array(&self) -> Result<Float64Array> {
@@ -140,6 +163,22 @@ pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Res
 pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_vec_i64(data.to_vec(), &shape).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// A float64 tensor from packed row-major data.
+#[napi(catch_unwind)]
+pub fn tensor_from_float64(env: Env, data: Float64Array, shape: Vec<f64>) -> Result<NativeTensor> {
+    let shape = args::shape("tensor", &shape)?;
+    let t = CoreTensor::from_data(ferrograd::tensor::Storage::F64(data.to_vec()), &shape).js()?;
+    NativeTensor::wrap(&env, t, &[])
+}
+
+/// An int32 tensor from packed row-major data.
+#[napi(catch_unwind)]
+pub fn tensor_from_int32(env: Env, data: Int32Array, shape: Vec<f64>) -> Result<NativeTensor> {
+    let shape = args::shape("tensor", &shape)?;
+    let t = CoreTensor::from_data(ferrograd::tensor::Storage::I32(data.to_vec()), &shape).js()?;
     NativeTensor::wrap(&env, t, &[])
 }
 

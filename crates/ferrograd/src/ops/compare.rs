@@ -75,6 +75,8 @@ impl Tensor {
             other.with_storage(|sb, _| match (sa, sb) {
                 (Storage::F32(a), Storage::F32(b)) => compare_slices(op, a, &la, b, &lb),
                 (Storage::I64(a), Storage::I64(b)) => compare_slices(op, a, &la, b, &lb),
+                (Storage::F64(a), Storage::F64(b)) => compare_slices(op, a, &la, b, &lb),
+                (Storage::I32(a), Storage::I32(b)) => compare_slices(op, a, &la, b, &lb),
                 (Storage::Bool(a), Storage::Bool(b)) => compare_slices(op, a, &la, b, &lb),
                 (a, b) => bail!(
                     Dtype,

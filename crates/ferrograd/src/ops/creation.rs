@@ -26,15 +26,11 @@ impl Tensor {
         }
         let n = n as usize;
         checked_numel("arange", &[n])?;
+        // Integers are counted exactly in int64, floats in float64; then cast.
         let storage = match dtype {
-            DType::F32 => Storage::F32(alloc::collect(
-                "arange",
-                n,
-                (0..n).map(|i| (start + i as f64 * step) as f32),
-            )?),
-            DType::I64 => {
+            DType::I32 | DType::I64 => {
                 if start.fract() != 0.0 || step.fract() != 0.0 {
-                    bail!(Arg, "arange: int64 needs an integer start and step");
+                    bail!(Arg, "arange: {dtype} needs an integer start and step");
                 }
                 Storage::I64(alloc::collect(
                     "arange",
@@ -42,7 +38,17 @@ impl Tensor {
                     (0..n).map(|i| start as i64 + i as i64 * step as i64),
                 )?)
             }
+            DType::F32 | DType::F64 => Storage::F64(alloc::collect(
+                "arange",
+                n,
+                (0..n).map(|i| start + i as f64 * step),
+            )?),
             DType::Bool => bail!(Dtype, "arange: cannot make a bool range"),
+        };
+        let storage = if storage.dtype() == dtype {
+            storage
+        } else {
+            storage.convert("arange", n, 0..n, dtype)?
         };
         Ok(Tensor::from_storage(storage, &[n]))
     }

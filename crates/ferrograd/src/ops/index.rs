@@ -194,52 +194,21 @@ impl Tensor {
             .map(|t| t.with_storage(|s, l| s.pick("cat", t.numel(), l.indices())))
             .collect::<Result<_>>()?;
         let rows: Vec<usize> = tensors.iter().map(|t| t.numel() / outer.max(1)).collect();
+        let starts: Vec<usize> = parts
+            .iter()
+            .scan(0, |acc, p| {
+                let start = *acc;
+                *acc += p.len();
+                Some(start)
+            })
+            .collect();
+        // Output order: each outer row takes one run from every part in turn.
         let order = (0..outer).flat_map(|o| {
-            rows.iter()
-                .enumerate()
-                .flat_map(move |(k, &r)| (0..r).map(move |j| (k, o * r + j)))
+            let (rows, starts) = (&rows, &starts);
+            (0..rows.len())
+                .flat_map(move |k| (0..rows[k]).map(move |j| starts[k] + o * rows[k] + j))
         });
-        let storage = match first.dtype() {
-            DType::F32 => {
-                let src: Vec<&[f32]> = parts
-                    .iter()
-                    .map(|p| {
-                        if let Storage::F32(v) = p {
-                            &v[..]
-                        } else {
-                            unreachable!()
-                        }
-                    })
-                    .collect();
-                Storage::F32(alloc::collect("cat", n, order.map(|(k, j)| src[k][j]))?)
-            }
-            DType::I64 => {
-                let src: Vec<&[i64]> = parts
-                    .iter()
-                    .map(|p| {
-                        if let Storage::I64(v) = p {
-                            &v[..]
-                        } else {
-                            unreachable!()
-                        }
-                    })
-                    .collect();
-                Storage::I64(alloc::collect("cat", n, order.map(|(k, j)| src[k][j]))?)
-            }
-            DType::Bool => {
-                let src: Vec<&[bool]> = parts
-                    .iter()
-                    .map(|p| {
-                        if let Storage::Bool(v) = p {
-                            &v[..]
-                        } else {
-                            unreachable!()
-                        }
-                    })
-                    .collect();
-                Storage::Bool(alloc::collect("cat", n, order.map(|(k, j)| src[k][j]))?)
-            }
-        };
+        let storage = Storage::concat("cat", &parts)?.pick("cat", n, order)?;
         let out = Tensor::from_storage(storage, &shape);
         let refs: Vec<&Tensor> = tensors.iter().collect();
         Ok(record(out, "CatBackward", &refs, || CatBackward(d)))

@@ -3,8 +3,9 @@
 
 use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
+use crate::tensor::dtype::{with_elements, Element};
 use crate::tensor::shape::{fmt_shape, normalize_dims};
-use crate::tensor::{alloc, DType, Layout, Storage, Tensor};
+use crate::tensor::{alloc, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Which dimensions a reduction removes, and the shapes around it.
@@ -137,8 +138,10 @@ impl Tensor {
         let red = Reduction::new("sum", self, dims, keepdim)?;
         let out = self.with_storage(|s, _| match s {
             Storage::F32(d) => Storage::F32(red.sum_f32(d)),
-            Storage::I64(d) => Storage::I64(red.fold(d, 0i64, |a, v| a.wrapping_add(v))),
-            Storage::Bool(d) => Storage::I64(red.fold(d, 0i64, |a, v| a + v as i64)),
+            Storage::F64(d) => Storage::F64(red.fold(d, 0.0f64, |a, v| a + v)),
+            // Integers and bools sum to int64, as in PyTorch.
+            other => Storage::I64(with_elements!(other, |d| red
+                .fold(d, 0i64, |a, v| a.wrapping_add(v.to_i64())))),
         });
         let out = Tensor::from_storage(out, &red.out_shape);
         Ok(record(out, "SumBackward", &[self], || SumBackward {
@@ -276,11 +279,8 @@ impl Tensor {
         largest: bool,
     ) -> Result<(Tensor, Tensor)> {
         let e = self.extremum(op, dim, keepdim, largest)?;
-        let values = match self.dtype() {
-            DType::F32 => Storage::F32(e.values.iter().map(|&v| v as f32).collect()),
-            DType::I64 => Storage::I64(e.values.iter().map(|&v| v as i64).collect()),
-            DType::Bool => Storage::Bool(e.values.iter().map(|&v| v != 0.0).collect()),
-        };
+        let n = e.values.len();
+        let values = Storage::F64(e.values.clone()).convert(op, n, 0..n, self.dtype())?;
         let indices = Tensor::from_storage(Storage::I64(e.index.clone()), &e.out_shape);
         let values = Tensor::from_storage(values, &e.out_shape);
         // Along a dim the gradient goes to the chosen element; over everything it is
@@ -353,10 +353,8 @@ impl Tensor {
 
     /// Elements of any dtype as f64 in the order of `layout` (over this storage).
     fn to_vec_f64_permuted(&self, layout: &Layout) -> Vec<f64> {
-        self.with_storage(|s, _| match s {
-            Storage::F32(d) => layout.indices().map(|i| d[i] as f64).collect(),
-            Storage::I64(d) => layout.indices().map(|i| d[i] as f64).collect(),
-            Storage::Bool(d) => layout.indices().map(|i| d[i] as u8 as f64).collect(),
+        self.with_storage(|s, _| {
+            with_elements!(s, |d| layout.indices().map(|i| d[i].to_f64()).collect())
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::autograd::{record, Backward};
 use crate::tensor::shape::{checked_numel, fmt_shape, normalize_dim};
-use crate::tensor::{alloc, Layout, Storage, Tensor};
+use crate::tensor::{Layout, Tensor};
 use crate::{bail, Result};
 
 /// Resolves a shape that may hold one `-1` against an element count.
@@ -77,14 +77,7 @@ impl Tensor {
     /// A packed copy of the elements (any dtype), recorded for autograd.
     pub fn copy(&self) -> Result<Tensor> {
         let n = self.numel();
-        let storage = self.with_storage(|s, l| -> Result<Storage> {
-            let idx = l.indices();
-            Ok(match s {
-                Storage::F32(d) => Storage::F32(alloc::collect("copy", n, idx.map(|i| d[i]))?),
-                Storage::I64(d) => Storage::I64(alloc::collect("copy", n, idx.map(|i| d[i]))?),
-                Storage::Bool(d) => Storage::Bool(alloc::collect("copy", n, idx.map(|i| d[i]))?),
-            })
-        })?;
+        let storage = self.with_storage(|s, l| s.pick("copy", n, l.indices()))?;
         let out = Tensor::from_storage(storage, self.shape());
         Ok(record(out, "CloneBackward", &[self], || CopyBackward))
     }

@@ -9,6 +9,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub enum DType {
     /// 32-bit float: the compute type.
     F32,
+    /// 64-bit float: storage and conversion (compute in float32).
+    F64,
+    /// 32-bit signed integer.
+    I32,
     /// 64-bit signed integer: class labels and indices.
     I64,
     /// Boolean: results of comparisons.
@@ -20,6 +24,8 @@ impl DType {
     pub fn name(self) -> &'static str {
         match self {
             DType::F32 => "float32",
+            DType::F64 => "float64",
+            DType::I32 => "int32",
             DType::I64 => "int64",
             DType::Bool => "bool",
         }
@@ -28,8 +34,8 @@ impl DType {
     /// Bytes per element.
     pub fn size(self) -> usize {
         match self {
-            DType::F32 => 4,
-            DType::I64 => 8,
+            DType::F32 | DType::I32 => 4,
+            DType::F64 | DType::I64 => 8,
             DType::Bool => 1,
         }
     }
@@ -38,11 +44,13 @@ impl DType {
     pub fn parse(name: &str) -> Result<DType> {
         Ok(match name {
             "float32" => DType::F32,
+            "float64" => DType::F64,
+            "int32" => DType::I32,
             "int64" => DType::I64,
             "bool" => DType::Bool,
             other => bail!(
                 Dtype,
-                "unknown or unsupported dtype '{other}' (supported: float32, int64, bool)"
+                "unknown or unsupported dtype '{other}' (supported: float32, float64, int32, int64, bool)"
             ),
         })
     }
@@ -52,6 +60,87 @@ impl fmt::Display for DType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Conversions every element type supports.
+pub trait Element: Copy {
+    /// The elements of `s` if it holds this type.
+    fn slice(s: &Storage) -> Option<&[Self]>;
+    /// As a float64 (bools as 0 and 1).
+    fn to_f64(self) -> f64;
+    /// As an int64: floats truncate toward zero (saturating, NaN to 0).
+    fn to_i64(self) -> i64;
+    /// Nonzero is true.
+    fn to_bool(self) -> bool;
+}
+
+macro_rules! element_number {
+    ($($t:ty => $variant:ident),*) => {$(
+        impl Element for $t {
+            fn slice(s: &Storage) -> Option<&[Self]> {
+                match s {
+                    Storage::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn to_f64(self) -> f64 {
+                self as f64
+            }
+            fn to_i64(self) -> i64 {
+                self as i64
+            }
+            fn to_bool(self) -> bool {
+                self != (0 as $t)
+            }
+        }
+    )*};
+}
+element_number!(f32 => F32, f64 => F64, i32 => I32, i64 => I64);
+
+impl Element for bool {
+    fn slice(s: &Storage) -> Option<&[Self]> {
+        match s {
+            Storage::Bool(v) => Some(v),
+            _ => None,
+        }
+    }
+    fn to_f64(self) -> f64 {
+        self as u8 as f64
+    }
+    fn to_i64(self) -> i64 {
+        self as i64
+    }
+    fn to_bool(self) -> bool {
+        self
+    }
+}
+
+/// `$body` with `$v` bound to the element vector of `$s`, whatever its dtype; every
+/// arm must give the same type.
+macro_rules! with_elements {
+    ($s:expr, |$v:ident| $body:expr) => {
+        match $s {
+            Storage::F32($v) => $body,
+            Storage::F64($v) => $body,
+            Storage::I32($v) => $body,
+            Storage::I64($v) => $body,
+            Storage::Bool($v) => $body,
+        }
+    };
+}
+pub(crate) use with_elements;
+
+/// Like [`with_elements`], wrapping each arm's vector back into its own variant.
+macro_rules! map_storage {
+    ($s:expr, |$v:ident| $body:expr) => {
+        match $s {
+            Storage::F32($v) => Storage::F32($body),
+            Storage::F64($v) => Storage::F64($body),
+            Storage::I32($v) => Storage::I32($body),
+            Storage::I64($v) => Storage::I64($body),
+            Storage::Bool($v) => Storage::Bool($body),
+        }
+    };
 }
 
 /// Bytes held by live storages; read by `memory()`.
@@ -64,6 +153,10 @@ static LIVE_STORAGES: AtomicI64 = AtomicI64::new(0);
 pub enum Storage {
     /// float32 elements.
     F32(Vec<f32>),
+    /// float64 elements.
+    F64(Vec<f64>),
+    /// int32 elements.
+    I32(Vec<i32>),
     /// int64 elements.
     I64(Vec<i64>),
     /// bool elements.
@@ -107,6 +200,8 @@ impl Storage {
     pub fn dtype(&self) -> DType {
         match self {
             Storage::F32(_) => DType::F32,
+            Storage::F64(_) => DType::F64,
+            Storage::I32(_) => DType::I32,
             Storage::I64(_) => DType::I64,
             Storage::Bool(_) => DType::Bool,
         }
@@ -114,11 +209,7 @@ impl Storage {
 
     /// Number of elements.
     pub fn len(&self) -> usize {
-        match self {
-            Storage::F32(v) => v.len(),
-            Storage::I64(v) => v.len(),
-            Storage::Bool(v) => v.len(),
-        }
+        with_elements!(self, |v| v.len())
     }
 
     /// True when the buffer holds no element.
@@ -138,12 +229,44 @@ impl Storage {
         n: usize,
         indices: impl Iterator<Item = usize>,
     ) -> crate::Result<Storage> {
+        Ok(map_storage!(self, |d| super::alloc::collect(
+            op,
+            n,
+            indices.map(|i| d[i])
+        )?))
+    }
+
+    /// All elements of `parts` (one dtype, checked by the caller) in sequence.
+    pub(crate) fn concat(op: &str, parts: &[Storage]) -> crate::Result<Storage> {
+        let n = parts.iter().map(Storage::len).sum();
+        let first = &parts[0];
+        Ok(map_storage!(first, |v| {
+            let mut out = super::alloc::with_capacity(op, n)?;
+            out.extend_from_slice(v);
+            for p in &parts[1..] {
+                out.extend_from_slice(Element::slice(p).expect("parts share one dtype"));
+            }
+            out
+        }))
+    }
+
+    /// The elements at `indices` converted to `dtype`, with C-like casts as
+    /// PyTorch's `to`: floats truncate toward zero into integers, nonzero is true.
+    pub(crate) fn convert(
+        &self,
+        op: &str,
+        n: usize,
+        indices: impl Iterator<Item = usize>,
+        dtype: DType,
+    ) -> crate::Result<Storage> {
         use super::alloc::collect;
-        Ok(match self {
-            Storage::F32(d) => Storage::F32(collect(op, n, indices.map(|i| d[i]))?),
-            Storage::I64(d) => Storage::I64(collect(op, n, indices.map(|i| d[i]))?),
-            Storage::Bool(d) => Storage::Bool(collect(op, n, indices.map(|i| d[i]))?),
-        })
+        with_elements!(self, |d| Ok(match dtype {
+            DType::F32 => Storage::F32(collect(op, n, indices.map(|i| d[i].to_f64() as f32))?),
+            DType::F64 => Storage::F64(collect(op, n, indices.map(|i| d[i].to_f64()))?),
+            DType::I32 => Storage::I32(collect(op, n, indices.map(|i| d[i].to_i64() as i32))?),
+            DType::I64 => Storage::I64(collect(op, n, indices.map(|i| d[i].to_i64()))?),
+            DType::Bool => Storage::Bool(collect(op, n, indices.map(|i| d[i].to_bool()))?),
+        }))
     }
 }
 

@@ -8,7 +8,7 @@ pub mod layout;
 pub mod shape;
 
 use dtype::Buffer;
-pub use dtype::{live_memory, DType, Storage};
+pub use dtype::{live_memory, DType, Element, Storage};
 pub use layout::Layout;
 
 use crate::autograd::Node;
@@ -159,6 +159,13 @@ impl Tensor {
                     bail!(Arg, "full: an int64 tensor cannot hold {value}");
                 }
                 Storage::I64(alloc::filled("full", n, value as i64)?)
+            }
+            DType::F64 => Storage::F64(alloc::filled("full", n, value)?),
+            DType::I32 => {
+                if !(value.fract() == 0.0 && (i32::MIN as f64..=i32::MAX as f64).contains(&value)) {
+                    bail!(Arg, "full: an int32 tensor cannot hold {value}");
+                }
+                Storage::I32(alloc::filled("full", n, value as i32)?)
             }
             DType::Bool => Storage::Bool(alloc::filled("full", n, value != 0.0)?),
         };
@@ -425,10 +432,8 @@ impl Tensor {
 
     /// The elements of any dtype as f64, row-major (bools as 0 and 1).
     pub fn to_vec_f64(&self) -> Vec<f64> {
-        self.with_storage(|s, l| match s {
-            Storage::F32(d) => l.indices().map(|i| d[i] as f64).collect(),
-            Storage::I64(d) => l.indices().map(|i| d[i] as f64).collect(),
-            Storage::Bool(d) => l.indices().map(|i| d[i] as u8 as f64).collect(),
+        self.with_storage(|s, l| {
+            dtype::with_elements!(s, |d| l.indices().map(|i| d[i].to_f64()).collect())
         })
     }
 
