@@ -15,8 +15,10 @@ pub struct MatRef<'a> {
     pub strides: MatStrides,
 }
 
-/// Below this many multiply-adds threading costs more than it saves.
-const PARALLEL_THRESHOLD: usize = 128 * 128 * 128;
+/// Below this many multiply-adds threading costs more than it saves. Measured on
+/// 2 cores: the MNIST MLP's products (64x784x128, 6.4M) trained 30% slower per
+/// step with two threads than with one; cubes from about 320 up gain.
+const PARALLEL_THRESHOLD: usize = 1 << 25;
 
 /// `dst[m, n] = lhs[m, k] @ rhs[k, n]`, all operands strided (a transposed operand
 /// is just swapped strides, never a copy). `dst` is packed row-major. Operands
