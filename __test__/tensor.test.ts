@@ -241,7 +241,7 @@ describe('memory', () => {
     expect(fg.memory().bytes).toBe(before)
   })
 
-  test('unreferenced tensors are collected without dispose()', async () => {
+  test('unreferenced tensors are collected without dispose() in a loop that yields', async () => {
     await collect()
     const start = fg.memory().bytes
     let peak = 0

@@ -5,10 +5,9 @@
  */
 import { fail } from './errors'
 import { native } from './native'
-import { Tensor, asTensor, describe, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
+import { Tensor, asTensor, describe, type ScalarOp, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
 import { tensor } from './creation'
 
-type ScalarOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
 
 function binary(op: ScalarOp, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a[op](b)

@@ -20,7 +20,8 @@ export interface BackwardOptions {
   retainGraph?: boolean
 }
 
-type ScalarOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+/** @internal binary operators a plain number may stand in. */
+export type ScalarOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
 
 /** The six comparisons. */
 export type Comparison = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'

@@ -1,6 +1,7 @@
 //! Comparisons; their results are bool tensors and carry no gradient.
 
 use crate::tensor::alloc;
+use crate::tensor::dtype::{with_elements, Element};
 use crate::tensor::shape::{broadcast_shapes, checked_numel};
 use crate::tensor::{Layout, Storage, Tensor};
 use crate::{bail, Result};
@@ -72,18 +73,17 @@ impl Tensor {
         let la = self.layout().broadcast_to(name, &shape)?;
         let lb = other.layout().broadcast_to(name, &shape)?;
         let out = self.with_storage(|sa, _| {
-            other.with_storage(|sb, _| match (sa, sb) {
-                (Storage::F32(a), Storage::F32(b)) => compare_slices(op, a, &la, b, &lb),
-                (Storage::I64(a), Storage::I64(b)) => compare_slices(op, a, &la, b, &lb),
-                (Storage::F64(a), Storage::F64(b)) => compare_slices(op, a, &la, b, &lb),
-                (Storage::I32(a), Storage::I32(b)) => compare_slices(op, a, &la, b, &lb),
-                (Storage::Bool(a), Storage::Bool(b)) => compare_slices(op, a, &la, b, &lb),
-                (a, b) => bail!(
-                    Dtype,
-                    "{name}: cannot compare {} with {}; convert one side first",
-                    a.dtype(),
-                    b.dtype()
-                ),
+            other.with_storage(|sb, _| {
+                // The same element type on both sides, whichever it is.
+                with_elements!(sa, |a| match Element::slice(sb) {
+                    Some(b) => compare_slices(op, a, &la, b, &lb),
+                    None => bail!(
+                        Dtype,
+                        "{name}: cannot compare {} with {}; convert one side first",
+                        sa.dtype(),
+                        sb.dtype()
+                    ),
+                })
             })
         })?;
         Ok(Tensor::from_storage(Storage::Bool(out), &shape))
