@@ -6,6 +6,8 @@
 //! panic (a bug) becomes an error too instead of aborting Node.
 
 pub mod args;
+mod external_memory;
+mod module_version;
 pub mod nn;
 pub mod ops;
 pub mod optim;

@@ -1,6 +1,6 @@
 //! The native tensor class, its factories and its data access.
 
-use crate::{args, IntoJs, Result};
+use crate::{args, external_memory, IntoJs, Result};
 use ferrograd::{DType, Tensor as CoreTensor};
 use napi::bindgen_prelude::{
     BigInt64Array, ClassInstance, Float32Array, Float64Array, Int32Array, ObjectFinalize,
@@ -19,10 +19,10 @@ pub struct NativeTensor {
 }
 
 impl ObjectFinalize for NativeTensor {
-    fn finalize(self, env: Env) -> napi::Result<()> {
-        if self.reported != 0 {
-            env.adjust_external_memory(-self.reported)?;
-        }
+    /// Runs inside garbage collection (see `module_version.rs`), where no
+    /// JavaScript may be touched: it frees the storage and only records the bytes.
+    fn finalize(self, _env: Env) -> napi::Result<()> {
+        external_memory::record(-self.reported);
         Ok(())
     }
 }
@@ -37,7 +37,7 @@ impl NativeTensor {
             t.storage_bytes() as i64
         };
         if reported != 0 {
-            env.adjust_external_memory(reported).js()?;
+            external_memory::record_and_flush(env, reported)?;
         }
         Ok(NativeTensor {
             inner: Some(t),
@@ -137,7 +137,7 @@ impl NativeTensor {
     pub fn dispose(&mut self, env: Env) -> Result<()> {
         self.inner = None;
         if self.reported != 0 {
-            env.adjust_external_memory(-self.reported).js()?;
+            external_memory::record_and_flush(&env, -self.reported)?;
             self.reported = 0;
         }
         Ok(())
