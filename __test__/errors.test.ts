@@ -45,10 +45,13 @@ describe('bad input gives a FerrogradError with a code, and the process carries 
 
   test('dtype mismatches are ERR_DTYPE', () => {
     const labels = fg.tensor([1, 0], { dtype: 'int64' })
-    expectError(() => labels.relu(), 'ERR_DTYPE', /float32/)
+    expectError(() => labels.mean(), 'ERR_DTYPE', /float32 or float64/)
+    expectError(() => labels.matmul(labels), 'ERR_DTYPE', /int64/)
     expectError(() => fg.nn.functional.crossEntropy(fg.zeros([2, 3]), fg.zeros([2])), 'ERR_DTYPE', /int64/)
     expectError(() => fg.zeros([2], { dtype: 'float16' as never }), 'ERR_DTYPE', /unknown dtype/)
-    expectError(() => fg.zeros([2], { dtype: 'float64' }).relu(), 'ERR_DTYPE', /float32/)
+    const flags = fg.tensor([1, 0]).gt(0)
+    expectError(() => flags.sub(flags), 'ERR_DTYPE', /bool/)
+    expectError(() => fg.tensor([1], { dtype: 'int64' }).requiresGrad_(), 'ERR_DTYPE', /float/)
   })
 
   test('autograd misuse is ERR_GRAD', () => {

@@ -54,7 +54,8 @@ describe('elementwise math', () => {
     expect(fg.where(a.gt(1), a, 0).tolist()).toEqual([0, 2, 3])
     expect(a.maskedFill(a.eq(2), -1).tolist()).toEqual([1, -1, 3])
     expectError(() => fg.where(a, a, a), 'ERR_DTYPE', /bool/)
-    expectError(() => a.lt(fg.tensor([1], { dtype: 'int64' })), 'ERR_DTYPE', /compare/)
+    // Mixed dtypes compare in their promoted dtype, as in PyTorch.
+    expect(a.lt(fg.tensor([2], { dtype: 'int64' })).tolist()).toEqual([true, false, false])
   })
 })
 

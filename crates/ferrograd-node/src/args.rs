@@ -44,8 +44,3 @@ pub fn int(op: &str, what: &str, v: f64) -> Result<i64> {
 pub fn dims(op: &str, dims: &[f64]) -> Result<Vec<i64>> {
     dims.iter().map(|&d| int(op, "a dimension", d)).collect()
 }
-
-/// A float32 operand given as a JS number (NaN and infinities are legal values).
-pub fn scalar(v: f64) -> f32 {
-    v as f32
-}

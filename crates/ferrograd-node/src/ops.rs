@@ -55,10 +55,7 @@ impl NativeTensor {
             "minimum" => BinaryOp::Minimum,
             other => return Err(arg_error(format!("scalarOp: unknown operator '{other}'"))),
         };
-        self.result(
-            &env,
-            self.get()?.binary_scalar(op, args::scalar(value), reversed),
-        )
+        self.result(&env, self.get()?.binary_scalar(op, value, reversed))
     }
 
     /// `this ^ other`, broadcasting.
@@ -97,10 +94,7 @@ impl NativeTensor {
     /// `value` where `mask` is true.
     #[napi(catch_unwind)]
     pub fn masked_fill(&self, env: Env, mask: &NativeTensor, value: f64) -> Result<NativeTensor> {
-        self.result(
-            &env,
-            self.get()?.masked_fill(mask.get()?, args::scalar(value)),
-        )
+        self.result(&env, self.get()?.masked_fill(mask.get()?, value))
     }
 
     /// Matrix product with `torch.matmul`'s rules.
@@ -180,17 +174,13 @@ impl NativeTensor {
     /// Leaky ReLU.
     #[napi(catch_unwind)]
     pub fn leaky_relu(&self, env: Env, negative_slope: f64) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.leaky_relu(args::scalar(negative_slope)))
+        self.result(&env, self.get()?.leaky_relu(negative_slope))
     }
 
     /// Limits elements to `[min, max]`.
     #[napi(catch_unwind)]
     pub fn clamp(&self, env: Env, min: Option<f64>, max: Option<f64>) -> Result<NativeTensor> {
-        self.result(
-            &env,
-            self.get()?
-                .clamp(min.map(args::scalar), max.map(args::scalar)),
-        )
+        self.result(&env, self.get()?.clamp(min, max))
     }
 
     /// Softmax along `dim`.

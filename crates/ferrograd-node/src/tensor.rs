@@ -204,17 +204,25 @@ pub fn full(env: Env, shape: Vec<f64>, value: f64, dtype: Option<String>) -> Res
 
 /// Uniform samples in `[low, high)` from this thread's generator.
 #[napi(catch_unwind)]
-pub fn uniform(env: Env, shape: Vec<f64>, low: f64, high: f64) -> Result<NativeTensor> {
+pub fn uniform(
+    env: Env,
+    shape: Vec<f64>,
+    low: f64,
+    high: f64,
+    dtype: String,
+) -> Result<NativeTensor> {
     let shape = args::shape("rand", &shape)?;
-    let t = ferrograd::random::uniform(&shape, low as f32, high as f32).js()?;
+    let dtype = DType::parse(&dtype).js()?;
+    let t = ferrograd::random::uniform_of(&shape, low, high, dtype).js()?;
     NativeTensor::wrap(&env, t, &[])
 }
 
 /// Standard normal samples from this thread's generator.
 #[napi(catch_unwind)]
-pub fn randn(env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
+pub fn randn(env: Env, shape: Vec<f64>, dtype: String) -> Result<NativeTensor> {
     let shape = args::shape("randn", &shape)?;
-    let t = ferrograd::random::randn(&shape).js()?;
+    let dtype = DType::parse(&dtype).js()?;
+    let t = ferrograd::random::randn_of(&shape, dtype).js()?;
     NativeTensor::wrap(&env, t, &[])
 }
 

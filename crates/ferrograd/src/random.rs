@@ -4,7 +4,7 @@
 
 use crate::tensor::alloc;
 use crate::tensor::shape::checked_numel;
-use crate::tensor::{Storage, Tensor};
+use crate::tensor::{float_dispatch, DType, Tensor};
 use crate::{bail, Result};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -29,8 +29,13 @@ pub fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R) -> R {
     RNG.with(|r| f(&mut r.borrow_mut()))
 }
 
-/// Uniform samples in `[low, high)`.
+/// Uniform float32 samples in `[low, high)`.
 pub fn uniform(shape: &[usize], low: f32, high: f32) -> Result<Tensor> {
+    uniform_of(shape, low as f64, high as f64, DType::F32)
+}
+
+/// Uniform samples in `[low, high)` of a float `dtype`, drawn at its precision.
+pub fn uniform_of(shape: &[usize], low: f64, high: f64, dtype: DType) -> Result<Tensor> {
     if !(low.is_finite() && high.is_finite()) || low > high {
         bail!(
             Arg,
@@ -38,10 +43,13 @@ pub fn uniform(shape: &[usize], low: f32, high: f32) -> Result<Tensor> {
         );
     }
     let n = checked_numel("uniform", shape)?;
-    let span = high - low;
-    let data =
-        with_rng(|r| alloc::collect("uniform", n, (0..n).map(|_| low + span * r.random::<f32>())))?;
-    Ok(Tensor::from_storage(Storage::F32(data), shape))
+    let data = float_dispatch!(dtype, "uniform", T => {
+        let (low, span) = (T::of(low), T::of(high - low));
+        T::storage(with_rng(|r| {
+            alloc::collect("uniform", n, (0..n).map(|_| low + span * r.random::<T>()))
+        })?)
+    });
+    Ok(Tensor::from_storage(data, shape))
 }
 
 /// Uniform samples in `[0, 1)`.
@@ -49,17 +57,20 @@ pub fn rand(shape: &[usize]) -> Result<Tensor> {
     uniform(shape, 0.0, 1.0)
 }
 
-/// Standard normal samples (mean 0, variance 1).
+/// Standard normal float32 samples (mean 0, variance 1).
 pub fn randn(shape: &[usize]) -> Result<Tensor> {
+    randn_of(shape, DType::F32)
+}
+
+/// Standard normal samples of a float `dtype`, drawn at its precision.
+pub fn randn_of(shape: &[usize], dtype: DType) -> Result<Tensor> {
     let n = checked_numel("randn", shape)?;
-    let data = with_rng(|r| {
-        alloc::collect(
-            "randn",
-            n,
-            (0..n).map(|_| r.sample::<f32, _>(StandardNormal)),
-        )
-    })?;
-    Ok(Tensor::from_storage(Storage::F32(data), shape))
+    let data = float_dispatch!(dtype, "randn", T => {
+        T::storage(with_rng(|r| {
+            alloc::collect("randn", n, (0..n).map(|_| r.sample::<T, _>(StandardNormal)))
+        })?)
+    });
+    Ok(Tensor::from_storage(data, shape))
 }
 
 /// Integers drawn uniformly from `[low, high)`, as int64.

@@ -1,63 +1,61 @@
-//! Every differentiable op of the core checked against central differences.
+//! Every differentiable op of the core checked against central differences, in
+//! float64 as `torch.autograd.gradcheck` does.
 //!
-//! The tensors are float32, so the check projects the output onto a fixed random
-//! direction `w` (a scalar `L = sum(f(x) * w)`) and compares `dL/dx` from backward
-//! with `(L(x + h e_i) - L(x - h e_i)) / 2h`, accumulated in f64.
+//! The check projects the output onto a fixed random direction `w` (a scalar
+//! `L = sum(f(x) * w)`) and compares `dL/dx` from backward with
+//! `(L(x + h e_i) - L(x - h e_i)) / 2h`, with PyTorch's tolerances.
 
 use ferrograd::nn::{self, Reduction};
-use ferrograd::{random, Result, Tensor};
+use ferrograd::{random, DType, Result, Storage, Tensor};
 
+/// A float64 leaf of uniform values in [-1, 1).
 fn param(shape: &[usize], seed: u64) -> Tensor {
     random::manual_seed(seed);
-    let t = random::uniform(shape, -1.0, 1.0).unwrap();
+    let t = random::uniform(shape, -1.0, 1.0)
+        .unwrap()
+        .to_dtype(DType::F64)
+        .unwrap();
     t.set_requires_grad(true).unwrap();
     t
 }
 
-fn project(y: &Tensor, w: &[f32]) -> f64 {
-    y.to_vec_f32()
-        .unwrap()
-        .iter()
-        .zip(w)
-        .map(|(&a, &b)| a as f64 * b as f64)
-        .sum()
+fn project(y: &Tensor, w: &[f64]) -> f64 {
+    assert_eq!(y.dtype(), DType::F64, "the op must compute in float64");
+    y.to_vec_f64().iter().zip(w).map(|(&a, &b)| a * b).sum()
 }
 
 /// Checks the gradient of `f` with respect to each of `inputs`.
 fn check(name: &str, inputs: &[Tensor], f: impl Fn(&[Tensor]) -> Result<Tensor>) {
     let y = f(inputs).unwrap();
     random::manual_seed(99);
-    let w = random::uniform(y.shape(), -1.0, 1.0)
-        .unwrap()
-        .to_vec_f32()
-        .unwrap();
-    let w_t = Tensor::from_vec(w.clone(), y.shape()).unwrap();
+    let w = random::uniform(y.shape(), -1.0, 1.0).unwrap().to_vec_f64();
+    let w_t = Tensor::from_data(Storage::F64(w.clone()), y.shape()).unwrap();
     y.mul(&w_t)
         .unwrap()
         .sum(None, false)
         .unwrap()
         .backward()
         .unwrap();
-    let h = 1e-2f32;
+    let h = 1e-6;
     for (k, x) in inputs.iter().enumerate() {
-        let analytic = x
+        let grad = x
             .grad()
-            .unwrap_or_else(|| panic!("{name}: input {k} got no gradient"))
-            .to_vec_f32()
-            .unwrap();
-        let base = x.to_vec_f32().unwrap();
+            .unwrap_or_else(|| panic!("{name}: input {k} got no gradient"));
+        assert_eq!(grad.dtype(), DType::F64, "{name}: gradient dtype");
+        let analytic = grad.to_vec_f64();
+        let base = x.to_vec_f64();
         for i in 0..base.len() {
-            let eval = |delta: f32| {
+            let eval = |delta: f64| {
                 let mut v = base.clone();
                 v[i] += delta;
                 let mut moved: Vec<Tensor> = inputs.iter().map(|t| t.detach()).collect();
-                moved[k] = Tensor::from_vec(v, x.shape()).unwrap();
+                moved[k] = Tensor::from_data(Storage::F64(v), x.shape()).unwrap();
                 project(&f(&moved).unwrap(), &w)
             };
-            let numeric = (eval(h) - eval(-h)) / (2.0 * h as f64);
-            let a = analytic[i] as f64;
-            // float32 central differences: about 1e-4 truncation and rounding error.
-            let tol = 1e-3 + 5e-3 * numeric.abs();
+            let numeric = (eval(h) - eval(-h)) / (2.0 * h);
+            let a = analytic[i];
+            // torch.autograd.gradcheck's defaults: atol 1e-5, rtol 1e-3.
+            let tol = 1e-5 + 1e-3 * numeric.abs();
             assert!(
                 (a - numeric).abs() <= tol,
                 "{name}: d/dinput{k}[{i}] analytic {a} vs numeric {numeric}"
@@ -205,7 +203,7 @@ fn gradients_accumulate_and_a_freed_graph_is_refused() {
     let x = param(&[3], 81);
     let y = x.mul(&x).unwrap().sum(None, false).unwrap();
     y.backward().unwrap();
-    let once = x.grad().unwrap().to_vec_f32().unwrap();
+    let once = x.grad().unwrap().to_vec_f64();
     let err = y.backward().unwrap_err();
     assert_eq!(err.code, ferrograd::ErrorCode::Grad);
     assert!(err.message.contains("retainGraph"));
@@ -215,7 +213,7 @@ fn gradients_accumulate_and_a_freed_graph_is_refused() {
         .unwrap()
         .backward()
         .unwrap();
-    let twice = x.grad().unwrap().to_vec_f32().unwrap();
+    let twice = x.grad().unwrap().to_vec_f64();
     for (a, b) in once.iter().zip(&twice) {
         assert!((2.0 * a - b).abs() < 1e-6);
     }
@@ -224,7 +222,7 @@ fn gradients_accumulate_and_a_freed_graph_is_refused() {
     let z = x.sum(None, false).unwrap();
     ferrograd::autograd::backward(&z, None, true).unwrap();
     ferrograd::autograd::backward(&z, None, false).unwrap();
-    assert_eq!(x.grad().unwrap().to_vec_f32().unwrap(), vec![2.0; 3]);
+    assert_eq!(x.grad().unwrap().to_vec_f64(), vec![2.0; 3]);
 }
 
 #[test]
@@ -236,7 +234,7 @@ fn no_grad_records_nothing() {
     assert!(x.mul_scalar(2.0).unwrap().requires_grad());
 }
 
-fn shifted(shape: &[usize], seed: u64, shift: f32) -> Tensor {
+fn shifted(shape: &[usize], seed: u64, shift: f64) -> Tensor {
     let t = param(shape, seed).detach().add_scalar(shift).unwrap();
     t.set_requires_grad(true).unwrap();
     t

@@ -65,9 +65,9 @@ pub fn backward(root: &Tensor, grad: Option<Tensor>, retain_graph: bool) -> Resu
                     fmt_shape(root.shape())
                 );
             }
-            g.detach()
+            g.detach().to_dtype(root.dtype())?
         }
-        None if root.numel() == 1 => Tensor::ones(root.shape())?,
+        None if root.numel() == 1 => Tensor::full_dtype(root.shape(), 1.0, root.dtype())?,
         None => bail!(
             Grad,
             "backward: a gradient can be implied only for a one-element tensor, this one has shape {}; pass backward(grad) with a gradient of that shape",

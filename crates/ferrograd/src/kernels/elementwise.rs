@@ -3,12 +3,12 @@
 //! strided operands fall back to index walks.
 
 use super::simd::multiversion;
-use crate::tensor::{alloc, Layout};
+use crate::tensor::{alloc, Float, Layout};
 use crate::Result;
 
 /// Appends `f(x)` for each `x` of `src` to `out` (which has the capacity).
 #[inline(always)]
-fn map_generic<F: Fn(f32) -> f32>(src: &[f32], out: &mut Vec<f32>, f: F) {
+fn map_generic<T: Copy, U, F: Fn(T) -> U>(src: &[T], out: &mut Vec<U>, f: F) {
     let n = src.len();
     let spare = &mut out.spare_capacity_mut()[..n];
     for (o, &x) in spare.iter_mut().zip(src) {
@@ -20,7 +20,7 @@ fn map_generic<F: Fn(f32) -> f32>(src: &[f32], out: &mut Vec<f32>, f: F) {
 
 /// Appends `f(a, b)` for each pair to `out` (which has the capacity).
 #[inline(always)]
-fn zip_generic<F: Fn(f32, f32) -> f32>(a: &[f32], b: &[f32], out: &mut Vec<f32>, f: F) {
+fn zip_generic<T: Copy, U, F: Fn(T, T) -> U>(a: &[T], b: &[T], out: &mut Vec<U>, f: F) {
     let n = a.len().min(b.len());
     let spare = &mut out.spare_capacity_mut()[..n];
     for ((o, &x), &y) in spare.iter_mut().zip(a).zip(b) {
@@ -33,18 +33,18 @@ fn zip_generic<F: Fn(f32, f32) -> f32>(a: &[f32], b: &[f32], out: &mut Vec<f32>,
 /// Sum with eight independent accumulators: vectorisable, more accurate than one
 /// running sum, and (the order being fixed) identical at every SIMD level.
 #[inline(always)]
-fn sum_generic(x: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
+fn sum_generic<T: Float>(x: &[T]) -> T {
+    let mut acc = [T::ZERO; 8];
     let chunks = x.chunks_exact(8);
     let rest = chunks.remainder();
     for c in chunks {
         for k in 0..8 {
-            acc[k] += c[k];
+            acc[k] = acc[k] + c[k];
         }
     }
     let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
     for &v in rest {
-        s += v;
+        s = s + v;
     }
     s
 }
@@ -52,22 +52,22 @@ fn sum_generic(x: &[f32]) -> f32 {
 multiversion! {
     /// `out.extend(src.map(f))`, vectorised for the CPU.
     pub fn map_slice / map_slice_at / map_generic
-        <F: [Fn(f32) -> f32]> (src: &[f32], out: &mut Vec<f32>, f: F) -> ()
+        <T: [Copy], U: [Sized], F: [Fn(T) -> U]> (src: &[T], out: &mut Vec<U>, f: F) -> ()
 }
 
 multiversion! {
     /// `out.extend(a.zip(b).map(f))`, vectorised for the CPU.
     pub fn zip_slices / zip_slices_at / zip_generic
-        <F: [Fn(f32, f32) -> f32]> (a: &[f32], b: &[f32], out: &mut Vec<f32>, f: F) -> ()
+        <T: [Copy], U: [Sized], F: [Fn(T, T) -> U]> (a: &[T], b: &[T], out: &mut Vec<U>, f: F) -> ()
 }
 
 multiversion! {
     /// Sum of a slice, vectorised for the CPU (same result at every level).
-    pub fn sum / sum_at / sum_generic <> (x: &[f32]) -> f32
+    pub fn sum / sum_at / sum_generic <T: [Float]> (x: &[T]) -> T
 }
 
 /// `f` applied to every element of a strided operand, row-major.
-pub fn map(op: &str, src: &[f32], layout: &Layout, f: impl Fn(f32) -> f32) -> Result<Vec<f32>> {
+pub fn map<T: Copy, U>(op: &str, src: &[T], layout: &Layout, f: impl Fn(T) -> U) -> Result<Vec<U>> {
     let n = layout.numel();
     match layout.contiguous_range() {
         Some(r) => {
@@ -95,14 +95,14 @@ fn repeated_block(layout: &Layout) -> Option<usize> {
 }
 
 /// `f(a, b)` for every element of two operands already broadcast to one shape.
-pub fn zip(
+pub fn zip<T: Copy, U>(
     op: &str,
-    a: &[f32],
+    a: &[T],
     la: &Layout,
-    b: &[f32],
+    b: &[T],
     lb: &Layout,
-    f: impl Fn(f32, f32) -> f32,
-) -> Result<Vec<f32>> {
+    f: impl Fn(T, T) -> U,
+) -> Result<Vec<U>> {
     let n = la.numel();
     let mut out = alloc::with_capacity(op, n)?;
     if n == 0 {
@@ -211,6 +211,6 @@ mod tests {
         let x: Vec<f32> = (0..1003).map(|v| (v % 7) as f32 * 0.5).collect();
         let plain: f32 = x.iter().sum();
         assert!((sum(&x) - plain).abs() < 1e-3);
-        assert_eq!(sum(&[]), 0.0);
+        assert_eq!(sum::<f32>(&[]), 0.0);
     }
 }

@@ -1,16 +1,17 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
-//! [`gemm_f32`], so the backend (the `gemm` crate today) can change in one place.
+//! [`gemm`], so the backend (the `gemm` crate today) can change in one place.
 
 use super::threads;
+use crate::tensor::Float;
 
 /// Strides, in elements, of a matrix operand: `(row stride, column stride)`.
 pub type MatStrides = (usize, usize);
 
 /// A strided matrix operand starting at index 0 of `data`.
 #[derive(Clone, Copy)]
-pub struct MatRef<'a> {
+pub struct MatRef<'a, T> {
     /// The elements; the matrix starts at index 0.
-    pub data: &'a [f32],
+    pub data: &'a [T],
     /// `(row stride, column stride)` in elements.
     pub strides: MatStrides,
 }
@@ -26,18 +27,25 @@ const PARALLEL_THRESHOLD: usize = 1 << 25;
 ///
 /// # Panics
 /// When an operand's strides reach outside its slice (a bug in the caller).
-pub fn gemm_f32(m: usize, n: usize, k: usize, dst: &mut [f32], lhs: MatRef<'_>, rhs: MatRef<'_>) {
+pub fn gemm<T: Float>(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [T],
+    lhs: MatRef<'_, T>,
+    rhs: MatRef<'_, T>,
+) {
     let (lhs, lhs_strides, rhs, rhs_strides) = (lhs.data, lhs.strides, rhs.data, rhs.strides);
     assert!(
         dst.len() >= m * n,
-        "gemm_f32: dst holds {} elements, needs {m} x {n}",
+        "gemm: dst holds {} elements, needs {m} x {n}",
         dst.len()
     );
     if m == 0 || n == 0 {
         return;
     }
     if k == 0 {
-        dst[..m * n].fill(0.0);
+        dst[..m * n].fill(T::ZERO);
         return;
     }
     assert!(extent(m, k, lhs_strides) <= lhs.len() && extent(k, n, rhs_strides) <= rhs.len());
@@ -61,8 +69,8 @@ pub fn gemm_f32(m: usize, n: usize, k: usize, dst: &mut [f32], lhs: MatRef<'_>, 
                 rhs.as_ptr(),
                 rhs_strides.1 as isize,
                 rhs_strides.0 as isize,
-                0.0,
-                1.0,
+                T::ZERO,
+                T::ONE,
                 false,
                 false,
                 false,
@@ -115,7 +123,7 @@ mod tests {
         let b: Vec<f32> = (0..k * n).map(|v| ((v * 5) % 11) as f32 - 5.0).collect();
         for (sa, sb) in [((k, 1), (n, 1)), ((1, m), (n, 1)), ((k, 1), (1, k))] {
             let mut out = vec![f32::NAN; m * n];
-            gemm_f32(
+            gemm(
                 m,
                 n,
                 k,
@@ -136,7 +144,7 @@ mod tests {
     #[test]
     fn empty_inner_dimension_gives_zeros() {
         let mut out = vec![f32::NAN; 6];
-        gemm_f32(
+        gemm(
             2,
             3,
             0,

@@ -3,9 +3,8 @@
 //! composing them.
 
 use crate::autograd::{record, Backward};
-use crate::kernels::math;
 use crate::tensor::shape::fmt_shape;
-use crate::tensor::{DType, Storage, Tensor};
+use crate::tensor::{float_dispatch, DType, Float, Tensor};
 use crate::{bail, Result};
 
 /// How per-element losses are combined, as PyTorch's `reduction` argument.
@@ -109,13 +108,65 @@ fn rows(logits: &Tensor, target: &Tensor) -> Result<Rows> {
 }
 
 /// Log-softmax of one row, written into `out`; returns nothing, fills `out`.
-fn log_softmax_row(x: &[f32], out: &mut [f32]) {
-    let max = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let shift = if max.is_finite() { max } else { 0.0 };
-    let lse = x.iter().map(|&v| math::exp(v - shift)).sum::<f32>().ln() + shift;
+fn log_softmax_row<T: Float>(x: &[T], out: &mut [T]) {
+    let max = x.iter().copied().fold(T::NEG_INFINITY, T::max);
+    let shift = if max.is_nan() || max == T::INFINITY || max == T::NEG_INFINITY {
+        T::ZERO
+    } else {
+        max
+    };
+    let total = x
+        .iter()
+        .fold(T::ZERO, |acc, &v| acc + Float::exp(v - shift));
+    let lse = Float::ln(total) + shift;
     for (o, &v) in out.iter_mut().zip(x) {
         *o = v - lse;
     }
+}
+
+/// `d loss / d logits` for every row: `(softmax(x_i) - onehot(t_i)) * scale_i`.
+fn cross_entropy_grad<T: Float>(
+    logits: &Tensor,
+    rows: &Rows,
+    scale: impl Fn(usize) -> f64,
+) -> Result<Vec<T>> {
+    let (n, classes) = (rows.n, rows.classes);
+    let mut grad = vec![T::ZERO; n * classes];
+    logits.with_contiguous("crossEntropy", |x: &[T]| {
+        for i in 0..n {
+            let row = &mut grad[i * classes..(i + 1) * classes];
+            log_softmax_row(&x[i * classes..(i + 1) * classes], row);
+            let s = T::of(scale(i));
+            for v in row.iter_mut() {
+                *v = Float::exp(*v) * s;
+            }
+            row[rows.targets[i]] = row[rows.targets[i]] - s;
+        }
+    })?;
+    Ok(grad)
+}
+
+/// The per-row losses `-log_softmax(x_i)[t_i]`, reduced.
+fn cross_entropy_forward<T: Float>(
+    logits: &Tensor,
+    rows: &Rows,
+    reduction: Reduction,
+) -> Result<Vec<T>> {
+    let (n, classes) = (rows.n, rows.classes);
+    let mut losses = vec![T::ZERO; n];
+    let mut scratch = vec![T::ZERO; classes];
+    logits.with_contiguous("crossEntropy", |x: &[T]| {
+        for (i, loss) in losses.iter_mut().enumerate() {
+            log_softmax_row(&x[i * classes..(i + 1) * classes], &mut scratch);
+            *loss = -scratch[rows.targets[i]];
+        }
+    })?;
+    let sum = || losses.iter().fold(T::ZERO, |a, &v| a + v);
+    Ok(match reduction {
+        Reduction::None => losses.clone(),
+        Reduction::Sum => vec![sum()],
+        Reduction::Mean => vec![sum() / T::of(n as f64)],
+    })
 }
 
 struct CrossEntropyBackward {
@@ -125,31 +176,19 @@ struct CrossEntropyBackward {
 
 impl Backward for CrossEntropyBackward {
     fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let Rows {
-            n,
-            classes,
-            ref targets,
-        } = self.rows;
-        let g = g.to_vec_f32()?;
+        let n = self.rows.n;
+        let g = g.to_vec_f64();
         let scale = |i: usize| match self.reduction {
-            Reduction::Mean => g[0] / n as f32,
+            Reduction::Mean => g[0] / n as f64,
             Reduction::Sum => g[0],
             Reduction::None => g[i],
         };
         // d loss_i / d x_ic = softmax(x_i)_c - [c == t_i]
-        let mut grad = vec![0.0f32; n * classes];
-        inputs[0].with_contiguous_f32("crossEntropy", |x| {
-            for i in 0..n {
-                let row = &mut grad[i * classes..(i + 1) * classes];
-                log_softmax_row(&x[i * classes..(i + 1) * classes], row);
-                let s = scale(i);
-                for v in row.iter_mut() {
-                    *v = math::exp(*v) * s;
-                }
-                row[targets[i]] -= s;
-            }
-        })?;
-        Ok(vec![Some(Tensor::from_vec(grad, inputs[0].shape())?), None])
+        let x = &inputs[0];
+        let grad = float_dispatch!(x.dtype(), "crossEntropy", T => {
+            T::storage(cross_entropy_grad::<T>(x, &self.rows, scale)?)
+        });
+        Ok(vec![Some(Tensor::from_storage(grad, x.shape())), None])
     }
 }
 
@@ -165,24 +204,14 @@ pub fn cross_entropy(logits: &Tensor, target: &Tensor, reduction: Reduction) -> 
             fmt_shape(logits.shape())
         );
     }
-    let mut losses = vec![0.0f32; n];
-    let mut scratch = vec![0.0f32; classes];
-    logits.with_contiguous_f32("crossEntropy", |x| {
-        for (i, loss) in losses.iter_mut().enumerate() {
-            log_softmax_row(&x[i * classes..(i + 1) * classes], &mut scratch);
-            *loss = -scratch[rows.targets[i]];
-        }
-    })?;
-    let total = match reduction {
-        Reduction::None => losses,
-        Reduction::Sum => vec![losses.iter().sum()],
-        Reduction::Mean => vec![losses.iter().sum::<f32>() / n as f32],
-    };
+    let total = float_dispatch!(logits.dtype(), "crossEntropy", T => {
+        T::storage(cross_entropy_forward::<T>(logits, &rows, reduction)?)
+    });
     let shape: &[usize] = match (reduction, logits.ndim()) {
         (Reduction::None, 2) => &[n],
         _ => &[],
     };
-    let out = Tensor::from_storage(Storage::F32(total), shape);
+    let out = Tensor::from_storage(total, shape);
     Ok(record(out, "NllLossBackward", &[logits, target], || {
         CrossEntropyBackward { rows, reduction }
     }))

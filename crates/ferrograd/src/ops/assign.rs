@@ -2,12 +2,15 @@
 //! conversion. The in-place copy is not recorded: like PyTorch's `copy_` under
 //! `no_grad`, it changes a leaf's data.
 
+use super::binary::is_float;
+use crate::autograd::{record, Backward};
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::Tensor;
 use crate::{bail, Result};
 
 impl Tensor {
-    /// Overwrites this contiguous float32 tensor's elements with `src`'s (same shape).
+    /// Overwrites this contiguous float tensor's elements with `src`'s (same shape,
+    /// converted to this tensor's dtype).
     pub fn assign(&self, src: &Tensor) -> Result<()> {
         if src.shape() != self.shape() {
             bail!(
@@ -19,8 +22,12 @@ impl Tensor {
         }
         // Gather first: when both share a storage, reading while holding the write
         // lock would deadlock.
-        let values = src.to_vec_f32()?;
-        self.with_f32_mut("assign", |dst| dst.copy_from_slice(&values))
+        let values = src.to_dtype(self.dtype())?.detach().contiguous()?;
+        let dtype = self.dtype();
+        crate::tensor::float_dispatch!(dtype, "assign", T => {
+            let values = values.with_contiguous("assign", |v: &[T]| v.to_vec())?;
+            self.with_data_mut("assign", |dst: &mut [T]| dst.copy_from_slice(&values))
+        })
     }
 }
 
@@ -49,15 +56,27 @@ impl Tensor {
         if dtype == self.dtype() {
             return Ok(self.clone());
         }
-        if self.requires_grad() && crate::is_grad_enabled() {
+        let float_to_float = is_float(self.dtype()) && is_float(dtype);
+        if self.requires_grad() && crate::is_grad_enabled() && !float_to_float {
             bail!(
                 Dtype,
-                "to: gradients flow only through float32 tensors; converting a tensor that requires grad to {dtype} would lose them (detach() first)"
+                "to: gradients flow only through float32 and float64 tensors; converting a tensor that requires grad to {dtype} would lose them (detach() first)"
             );
         }
         let n = self.numel();
         let storage = self.with_storage(|s, l| s.convert("to", n, l.indices(), dtype))?;
-        Ok(Tensor::from_storage(storage, self.shape()))
+        let out = Tensor::from_storage(storage, self.shape());
+        let from = self.dtype();
+        Ok(record(out, "ToCopyBackward", &[self], || ToBackward(from)))
+    }
+}
+
+/// The gradient of a float-to-float conversion: the gradient converted back.
+struct ToBackward(crate::DType);
+
+impl Backward for ToBackward {
+    fn backward(&self, g: &Tensor, _: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
+        Ok(vec![Some(g.to_dtype(self.0)?)])
     }
 }
 
@@ -107,9 +126,22 @@ mod conversion_tests {
         let p = Tensor::ones(&[2]).unwrap();
         p.set_requires_grad(true).unwrap();
         assert_eq!(
-            p.to_dtype(DType::F64).unwrap_err().code,
+            p.to_dtype(DType::I64).unwrap_err().code,
             crate::ErrorCode::Dtype
         );
-        assert!(crate::no_grad(|| p.to_dtype(DType::F64)).is_ok());
+        assert!(crate::no_grad(|| p.to_dtype(DType::I64)).is_ok());
+        // Between floats the gradient flows back, converted.
+        let d = p.to_dtype(DType::F64).unwrap();
+        d.mul_scalar(3.0)
+            .unwrap()
+            .sum(None, false)
+            .unwrap()
+            .backward()
+            .unwrap();
+        let g = p.grad().unwrap();
+        assert_eq!(
+            (g.dtype(), g.to_vec_f32().unwrap()),
+            (DType::F32, vec![3.0, 3.0])
+        );
     }
 }

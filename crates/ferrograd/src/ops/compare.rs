@@ -64,10 +64,15 @@ fn compare_slices<T: PartialOrd + Copy>(
 }
 
 impl Tensor {
-    /// Elementwise comparison with broadcasting, as a bool tensor. Both operands
-    /// must have the same dtype.
+    /// Elementwise comparison with broadcasting, as a bool tensor. The operands
+    /// are compared in their promoted dtype, as in PyTorch.
     pub fn compare(&self, op: CmpOp, other: &Tensor) -> Result<Tensor> {
         let name = op.name();
+        let dtype = super::binary::promote(self.dtype(), other.dtype());
+        if dtype != self.dtype() || dtype != other.dtype() {
+            let _no_grad = crate::autograd::GradModeGuard::new(false);
+            return self.to_dtype(dtype)?.compare(op, &other.to_dtype(dtype)?);
+        }
         let shape = broadcast_shapes(name, self.shape(), other.shape())?;
         checked_numel(name, &shape)?;
         let la = self.layout().broadcast_to(name, &shape)?;

@@ -1,10 +1,10 @@
 //! Rearranging and selecting: `permute`, `narrow`, `cat`, `stack`, `index_select`,
 //! `gather`, each forward beside its backward. Forwards work for every dtype;
-//! gradients flow through float32.
+//! gradients flow through float32 and float64.
 
 use crate::autograd::{record, Backward};
 use crate::tensor::shape::{checked_numel, fmt_shape, normalize_dim, normalize_dims};
-use crate::tensor::{alloc, DType, Layout, Storage, Tensor};
+use crate::tensor::{alloc, float_dispatch, DType, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Adds `g` (row-major over `layout`'s shape) into a zero tensor of `shape` at the
@@ -14,12 +14,17 @@ fn scatter_add(
     layout_positions: impl Iterator<Item = usize>,
     g: &Tensor,
 ) -> Result<Tensor> {
-    let mut out = alloc::filled("backward", checked_numel("backward", shape)?, 0.0f32)?;
-    let gv = g.to_vec_f32()?;
-    for (p, v) in layout_positions.zip(gv) {
-        out[p] += v;
-    }
-    Tensor::from_vec(out, shape)
+    let n = checked_numel("backward", shape)?;
+    let out = float_dispatch!(g.dtype(), "backward", T => {
+        let mut out = alloc::filled("backward", n, T::ZERO)?;
+        g.with_data("backward", |gd: &[T], gl| {
+            for (p, i) in layout_positions.zip(gl.indices()) {
+                out[p] += gd[i];
+            }
+        })?;
+        T::storage(out)
+    });
+    Ok(Tensor::from_storage(out, shape))
 }
 
 struct PermuteBackward(Vec<usize>);

@@ -2,9 +2,9 @@
 //! forward beside backward. Transposed operands reach the kernel as strides.
 
 use crate::autograd::{record, Backward};
-use crate::kernels::matmul::{gemm_f32, MatRef};
+use crate::kernels::matmul::{gemm, MatRef};
 use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
-use crate::tensor::{alloc, Layout, Storage, Tensor};
+use crate::tensor::{alloc, float_dispatch, Float, Layout, Tensor};
 use crate::{bail, Result};
 
 /// Product of operands of at least two dimensions, batch dims broadcast; no graph.
@@ -24,23 +24,39 @@ fn matmul_nd(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut out_shape = batch.clone();
     out_shape.extend([m, n]);
     let total = checked_numel("matmul", &out_shape)?;
-    let mut out = alloc::filled("matmul", total, 0.0f32)?;
     let full = |t: &Tensor, rows, cols| {
         let mut s = batch.clone();
         s.extend([rows, cols]);
         t.layout().broadcast_to("matmul", &s)
     };
     let (la, lb) = (full(a, m, k)?, full(b, k, n)?);
-    a.with_f32("matmul", |da, _| {
-        b.with_f32("matmul", |db, _| {
+    let out = float_dispatch!(a.dtype(), "matmul", T => {
+        T::storage(product::<T>(a, b, &batch, (m, n, k), total, &la, &lb)?)
+    });
+    Ok(Tensor::from_storage(out, &out_shape))
+}
+
+/// The products of every (broadcast) batch, packed.
+fn product<T: Float>(
+    a: &Tensor,
+    b: &Tensor,
+    batch: &[usize],
+    (m, n, k): (usize, usize, usize),
+    total: usize,
+    la: &Layout,
+    lb: &Layout,
+) -> Result<Vec<T>> {
+    let mut out = alloc::filled("matmul", total, T::ZERO)?;
+    a.with_data("matmul", |da: &[T], _| {
+        b.with_data("matmul", |db: &[T], _| {
             let nb = batch.len();
             // Start of each matrix in the storage: the batch dims walked as a layout.
             let batch_offsets = |l: &Layout| {
-                Layout::strided(&batch, &l.strides()[..nb], l.offset())
+                Layout::strided(batch, &l.strides()[..nb], l.offset())
                     .indices()
                     .collect::<Vec<_>>()
             };
-            let (offs_a, offs_b) = (batch_offsets(&la), batch_offsets(&lb));
+            let (offs_a, offs_b) = (batch_offsets(la), batch_offsets(lb));
             let sa = (la.strides()[nb], la.strides()[nb + 1]);
             let sb = (lb.strides()[nb], lb.strides()[nb + 1]);
             for (i, dst) in out
@@ -56,11 +72,11 @@ fn matmul_nd(a: &Tensor, b: &Tensor) -> Result<Tensor> {
                     data: &db[offs_b[i]..],
                     strides: sb,
                 };
-                gemm_f32(m, n, k, dst, lhs, rhs);
+                gemm(m, n, k, dst, lhs, rhs);
             }
         })
     })??;
-    Ok(Tensor::from_storage(Storage::F32(out), &out_shape))
+    Ok(out)
 }
 
 struct MatmulBackward;
@@ -122,8 +138,12 @@ impl Tensor {
                 r.squeeze(Some(-1))
             }
             _ => {
-                let out = matmul_nd(self, other)?;
-                Ok(record(out, "MmBackward", &[self, other], || MatmulBackward))
+                // Two float dtypes meet in the wider one; integers are refused by the
+                // kernel's dtype check.
+                let dtype = super::binary::promote(self.dtype(), other.dtype());
+                let (a, b) = (self.to_dtype(dtype)?, other.to_dtype(dtype)?);
+                let out = matmul_nd(&a, &b)?;
+                Ok(record(out, "MmBackward", &[&a, &b], || MatmulBackward))
             }
         }
     }

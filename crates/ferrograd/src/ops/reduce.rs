@@ -5,7 +5,7 @@ use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::dtype::{with_elements, Element};
 use crate::tensor::shape::{fmt_shape, normalize_dims};
-use crate::tensor::{alloc, Layout, Storage, Tensor};
+use crate::tensor::{alloc, float_dispatch, Float, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Which dimensions a reduction removes, and the shapes around it.
@@ -66,14 +66,14 @@ impl Reduction {
             .collect()
     }
 
-    /// Sum of each group of float32 elements.
-    fn sum_f32(&self, data: &[f32]) -> Vec<f32> {
+    /// Sum of each group of float elements.
+    fn sum_float<T: Float>(&self, data: &[T]) -> Vec<T> {
         match self.permuted.contiguous_range() {
             Some(r) if self.group > 0 => data[r]
                 .chunks_exact(self.group)
                 .map(elementwise::sum)
                 .collect(),
-            _ => self.fold(data, 0.0f32, |a, v| a + v),
+            _ => self.fold(data, T::ZERO, |a, v| a + v),
         }
     }
 }
@@ -100,23 +100,27 @@ impl Extremum {
 
 /// Routes each output's gradient to chosen input positions: `(output, input, share)`.
 struct ExtremumBackward {
-    targets: Vec<(usize, usize, f32)>,
+    targets: Vec<(usize, usize, f64)>,
 }
 
 impl Backward for ExtremumBackward {
     fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let g = g.to_vec_f32()?;
-        let mut grad = alloc::filled("max", inputs[0].numel(), 0.0f32)?;
-        for &(k, p, share) in &self.targets {
-            grad[p] += g[k] * share;
-        }
-        Ok(vec![Some(Tensor::from_vec(grad, inputs[0].shape())?)])
+        let x = &inputs[0];
+        let grad = float_dispatch!(x.dtype(), "max", T => {
+            let g = g.to_vec_f64();
+            let mut grad = alloc::filled("max", x.numel(), T::ZERO)?;
+            for &(k, p, share) in &self.targets {
+                grad[p] += T::of(g[k] * share);
+            }
+            T::storage(grad)
+        });
+        Ok(vec![Some(Tensor::from_storage(grad, x.shape()))])
     }
 }
 
 struct SumBackward {
     keep_shape: Vec<usize>,
-    scale: f32,
+    scale: f64,
 }
 
 impl Backward for SumBackward {
@@ -137,8 +141,8 @@ impl Tensor {
     pub fn sum(&self, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         let red = Reduction::new("sum", self, dims, keepdim)?;
         let out = self.with_storage(|s, _| match s {
-            Storage::F32(d) => Storage::F32(red.sum_f32(d)),
-            Storage::F64(d) => Storage::F64(red.fold(d, 0.0f64, |a, v| a + v)),
+            Storage::F32(d) => Storage::F32(red.sum_float(d)),
+            Storage::F64(d) => Storage::F64(red.sum_float(d)),
             // Integers and bools sum to int64, as in PyTorch.
             other => Storage::I64(with_elements!(other, |d| red
                 .fold(d, 0i64, |a, v| a.wrapping_add(v.to_i64())))),
@@ -150,18 +154,18 @@ impl Tensor {
         }))
     }
 
-    /// Mean over `dims` (all when `None`); float32 only.
+    /// Mean over `dims` (all when `None`) of a float tensor.
     pub fn mean(&self, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
         let red = Reduction::new("mean", self, dims, keepdim)?;
-        let count = red.group as f32;
-        let sums = self.with_f32("mean", |d, _| red.sum_f32(d))?;
-        // Divide rather than multiply by 1/n: PyTorch's CPU mean is sum / n, and the
-        // two round differently.
-        let out = Tensor::from_storage(
-            Storage::F32(sums.into_iter().map(|s| s / count).collect()),
-            &red.out_shape,
-        );
-        let scale = 1.0 / count;
+        let out = float_dispatch!(self.dtype(), "mean", T => {
+            let count = T::of(red.group as f64);
+            let sums = self.with_data("mean", |d: &[T], _| red.sum_float(d))?;
+            // Divide rather than multiply by 1/n: PyTorch's CPU mean is sum / n, and
+            // the two round differently.
+            T::storage(sums.into_iter().map(|s| s / count).collect())
+        });
+        let out = Tensor::from_storage(out, &red.out_shape);
+        let scale = 1.0 / red.group as f64;
         Ok(record(out, "MeanBackward", &[self], || SumBackward {
             keep_shape: red.keep_shape,
             scale,
@@ -285,7 +289,7 @@ impl Tensor {
         let values = Tensor::from_storage(values, &e.out_shape);
         // Along a dim the gradient goes to the chosen element; over everything it is
         // shared evenly by all elements equal to the extreme, as PyTorch does.
-        let targets: Vec<(usize, usize, f32)> = match dim {
+        let targets: Vec<(usize, usize, f64)> = match dim {
             Some(_) => e
                 .position
                 .iter()
@@ -297,7 +301,7 @@ impl Tensor {
                 let ties: Vec<usize> = (0..all.len())
                     .filter(|&i| all[i] == e.values[0] || (all[i].is_nan() && e.values[0].is_nan()))
                     .collect();
-                let share = 1.0 / ties.len().max(1) as f32;
+                let share = 1.0 / ties.len().max(1) as f64;
                 ties.into_iter().map(|p| (0, p, share)).collect()
             }
         };
@@ -343,7 +347,7 @@ impl Tensor {
         let centered = self.sub(&self.mean(dims, true)?)?;
         let squares = centered.mul(&centered)?.sum(dims, keepdim)?;
         // n - correction <= 0 gives inf or NaN, as in PyTorch.
-        squares.div_scalar((red.group as f64 - correction) as f32)
+        squares.div_scalar(red.group as f64 - correction)
     }
 
     /// Standard deviation: `sqrt(var)`.

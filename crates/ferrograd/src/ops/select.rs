@@ -1,24 +1,40 @@
 //! Choosing elements by a bool mask: `where` and `masked_fill`, forward beside
 //! backward.
 
-use super::binary::zip_f32;
+use super::binary::promote;
 use crate::autograd::{record, Backward};
-use crate::tensor::alloc;
 use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
-use crate::tensor::{DType, Storage, Tensor};
+use crate::tensor::{alloc, DType, Element, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// The gradient `g` where `mask` is `keep`, zero elsewhere (shaped like `g`).
 fn masked_grad(g: &Tensor, mask: &Tensor, keep: bool) -> Result<Tensor> {
-    let m = mask.with_storage(|s, l| match s {
-        Storage::Bool(d) => Ok(l
-            .indices()
-            .map(|i| if d[i] == keep { 1.0 } else { 0.0 })
-            .collect::<Vec<f32>>()),
-        _ => bail!(Dtype, "where: the condition must be a bool tensor"),
-    })?;
-    let m = Tensor::from_vec(m, mask.shape())?;
-    zip_f32("where", g, &m, |g, m| g * m)
+    let zero = Tensor::full_dtype(&[], 0.0, g.dtype())?;
+    if keep {
+        Tensor::where_cond(mask, g, &zero)
+    } else {
+        Tensor::where_cond(mask, &zero, g)
+    }
+}
+
+/// `c ? a : b` over three operands already broadcast to `n` elements.
+fn choose<T: Element>(
+    c: &[bool],
+    (a, b): (&Tensor, &Tensor),
+    (lc, la, lb): (&Layout, &Layout, &Layout),
+    n: usize,
+) -> Result<Storage> {
+    let out = a.with_data("where", |da: &[T], _| {
+        b.with_data("where", |db: &[T], _| {
+            let picks = lc.indices().zip(la.indices()).zip(lb.indices());
+            alloc::collect(
+                "where",
+                n,
+                picks.map(|((k, i), j)| if c[k] { da[i] } else { db[j] }),
+            )
+        })
+    })???;
+    Ok(T::storage(out))
 }
 
 struct WhereBackward;
@@ -49,14 +65,9 @@ impl Tensor {
                 cond.dtype()
             );
         }
-        if a.dtype() != DType::F32 || b.dtype() != DType::F32 {
-            bail!(
-                Dtype,
-                "where: the values must be float32, got {} and {}",
-                a.dtype(),
-                b.dtype()
-            );
-        }
+        // The values meet in their promoted dtype, as in PyTorch.
+        let dtype = promote(a.dtype(), b.dtype());
+        let (a, b) = (&a.to_dtype(dtype)?, &b.to_dtype(dtype)?);
         let shape = broadcast_shapes(
             "where",
             &broadcast_shapes("where", cond.shape(), a.shape())?,
@@ -79,30 +90,26 @@ impl Tensor {
             a.layout().broadcast_to("where", &shape)?,
             b.layout().broadcast_to("where", &shape)?,
         );
-        let out = cond.with_storage(|sc, _| {
-            let Storage::Bool(c) = sc else {
-                unreachable!("checked bool above")
-            };
-            a.with_f32("where", |da, _| {
-                b.with_f32("where", |db, _| {
-                    let picks = lc.indices().zip(la.indices()).zip(lb.indices());
-                    alloc::collect(
-                        "where",
-                        n,
-                        picks.map(|((k, i), j)| if c[k] { da[i] } else { db[j] }),
-                    )
-                })
-            })
-        })???;
-        let out = Tensor::from_storage(Storage::F32(out), &shape);
+        let out = cond.with_data("where", |c: &[bool], _| {
+            let (ab, ls) = ((a, b), (&lc, &la, &lb));
+            match dtype {
+                DType::F32 => choose::<f32>(c, ab, ls, n),
+                DType::F64 => choose::<f64>(c, ab, ls, n),
+                DType::I32 => choose::<i32>(c, ab, ls, n),
+                DType::I64 => choose::<i64>(c, ab, ls, n),
+                DType::Bool => choose::<bool>(c, ab, ls, n),
+            }
+        })??;
+        let out = Tensor::from_storage(out, &shape);
         Ok(record(out, "WhereBackward", &[cond, a, b], || {
             WhereBackward
         }))
     }
 
     /// `value` where `mask` is true, `self` elsewhere (`masked_fill`).
-    pub fn masked_fill(&self, mask: &Tensor, value: f32) -> Result<Tensor> {
-        let out = Tensor::where_cond(mask, &Tensor::scalar(value), self)?;
+    pub fn masked_fill(&self, mask: &Tensor, value: f64) -> Result<Tensor> {
+        let value = Tensor::full_dtype(&[], value, self.dtype())?;
+        let out = Tensor::where_cond(mask, &value, self)?;
         if out.shape() != self.shape() {
             bail!(
                 Shape,

@@ -2,9 +2,9 @@
 //! backward.
 
 use crate::autograd::{record, Backward};
-use crate::kernels::{elementwise, math};
+use crate::kernels::elementwise;
 use crate::tensor::shape::normalize_dim;
-use crate::tensor::{Storage, Tensor};
+use crate::tensor::{float_dispatch, Float, Tensor};
 use crate::Result;
 
 /// Splits a shape around `dim`: (outer, size of dim, inner).
@@ -19,35 +19,35 @@ fn split(shape: &[usize], dim: usize) -> (usize, usize, usize) {
 
 /// Softmax (or log-softmax) of every line along `dim` of packed data. Subtracting
 /// the line's maximum keeps `exp` from overflowing.
-fn kernel(x: &[f32], shape: &[usize], dim: usize, log: bool) -> Vec<f32> {
+fn kernel<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let (outer, n, inner) = split(shape, dim);
     if inner == 1 {
         return last_dim(x, n, log);
     }
-    let mut out = vec![0.0f32; x.len()];
+    let mut out = vec![T::ZERO; x.len()];
     for o in 0..outer {
         for i in 0..inner {
             let base = o * n * inner + i;
             let at = |j: usize| base + j * inner;
-            let max = (0..n).map(|j| x[at(j)]).fold(f32::NEG_INFINITY, f32::max);
+            let max = (0..n).map(|j| x[at(j)]).fold(T::NEG_INFINITY, T::max);
             // A line of -inf would give NaN from (-inf) - (-inf); PyTorch gives NaN too,
             // but a line with a finite max must never see it.
-            let shift = if max.is_finite() { max } else { 0.0 };
-            let mut total = 0.0f32;
+            let shift = finite_or_zero(max);
+            let mut total = T::ZERO;
             for j in 0..n {
-                let e = math::exp(x[at(j)] - shift);
+                let e = Float::exp(x[at(j)] - shift);
                 out[at(j)] = e;
-                total += e;
+                total = total + e;
             }
             if log {
-                let lse = total.ln();
+                let lse = Float::ln(total);
                 for j in 0..n {
                     out[at(j)] = x[at(j)] - shift - lse;
                 }
             } else {
-                let inv = 1.0 / total;
+                let inv = T::ONE / total;
                 for j in 0..n {
-                    out[at(j)] *= inv;
+                    out[at(j)] = out[at(j)] * inv;
                 }
             }
         }
@@ -56,31 +56,40 @@ fn kernel(x: &[f32], shape: &[usize], dim: usize, log: bool) -> Vec<f32> {
 }
 
 /// The common case, rows of `n` packed elements, through the SIMD-dispatched loops.
-fn last_dim(x: &[f32], n: usize, log: bool) -> Vec<f32> {
+fn last_dim<T: Float>(x: &[T], n: usize, log: bool) -> Vec<T> {
     let mut out = Vec::with_capacity(x.len());
     if n == 0 {
         return out;
     }
     for row in x.chunks_exact(n) {
-        let max = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let shift = if max.is_finite() { max } else { 0.0 };
+        let max = row.iter().copied().fold(T::NEG_INFINITY, T::max);
+        let shift = finite_or_zero(max);
         let start = out.len();
-        elementwise::map_slice(row, &mut out, |v| math::exp(v - shift));
+        elementwise::map_slice(row, &mut out, |v| Float::exp(v - shift));
         let total = elementwise::sum(&out[start..]);
         let done = &mut out[start..];
         if log {
-            let lse = total.ln();
+            let lse = Float::ln(total);
             for (o, &v) in done.iter_mut().zip(row) {
                 *o = v - shift - lse;
             }
         } else {
-            let inv = 1.0 / total;
+            let inv = T::ONE / total;
             for o in done.iter_mut() {
-                *o *= inv;
+                *o = *o * inv;
             }
         }
     }
     out
+}
+
+/// `v`, or 0 for an infinite or NaN `v`.
+fn finite_or_zero<T: Float>(v: T) -> T {
+    if v.is_nan() || v == T::INFINITY || v == T::NEG_INFINITY {
+        T::ZERO
+    } else {
+        v
+    }
 }
 
 struct SoftmaxBackward {
@@ -109,8 +118,10 @@ impl Tensor {
     fn softmax_impl(&self, dim: i64, log: bool) -> Result<Tensor> {
         let op = if log { "logSoftmax" } else { "softmax" };
         let d = normalize_dim(op, dim, self.ndim())?;
-        let data = self.with_contiguous_f32(op, |x| kernel(x, self.shape(), d, log))?;
-        let out = Tensor::from_storage(Storage::F32(data), self.shape());
+        let data = float_dispatch!(self.dtype(), op, T => {
+            T::storage(self.with_contiguous(op, |x: &[T]| kernel(x, self.shape(), d, log))?)
+        });
+        let out = Tensor::from_storage(data, self.shape());
         let saved = out.detach();
         let name = if log {
             "LogSoftmaxBackward"

@@ -1,9 +1,8 @@
 //! Elementwise functions and activations, each forward beside its backward.
 
-use super::binary::{map_f32, zip_f32};
+use super::binary::{is_float, map_float, map_typed, zip_float, BinaryOp};
 use crate::autograd::{record, Backward};
-use crate::kernels::math;
-use crate::tensor::Tensor;
+use crate::tensor::{DType, Float, Tensor};
 use crate::{bail, Result};
 
 /// The elementwise functions with a derivative; some carry a parameter.
@@ -32,13 +31,13 @@ pub enum UnaryOp {
     /// `ln(1 + e^x)`, linear above 20 as PyTorch's default threshold.
     Softplus,
     /// `x` for `x > 0`, `slope * x` otherwise.
-    LeakyRelu(f32),
+    LeakyRelu(f64),
     /// `min(max(x, lo), hi)`.
-    Clamp(f32, f32),
+    Clamp(f64, f64),
     /// `x^e` for a number `e`.
-    PowScalar(f32),
+    PowScalar(f64),
     /// `b^x` for a number `b` (a number raised to a tensor).
-    ScalarPow(f32),
+    ScalarPow(f64),
 }
 
 impl UnaryOp {
@@ -91,58 +90,111 @@ impl UnaryOp {
 
 /// Logistic function, branch-free so it vectorises: for very negative `x`,
 /// `e^-x` overflows to infinity and the quotient is an exact 0, as it should be.
-fn sigmoid(x: f32) -> f32 {
-    1.0 / (1.0 + math::exp(-x))
+fn sigmoid<T: Float>(x: T) -> T {
+    T::ONE / (T::ONE + Float::exp(-x))
 }
 
-const FRAC_1_SQRT_2: f32 = std::f32::consts::FRAC_1_SQRT_2;
-/// `1 / sqrt(2 pi)`
-const FRAC_1_SQRT_2PI: f32 = 0.398_942_3;
-
-fn gelu(x: f32) -> f32 {
-    0.5 * x * (1.0 + libm::erff(x * FRAC_1_SQRT_2))
+fn gelu<T: Float>(x: T) -> T {
+    let half = T::of(0.5);
+    half * x * (T::ONE + Float::erf(x * T::of(std::f64::consts::FRAC_1_SQRT_2)))
 }
 
-fn gelu_grad(x: f32) -> f32 {
-    0.5 * (1.0 + libm::erff(x * FRAC_1_SQRT_2)) + x * FRAC_1_SQRT_2PI * (-0.5 * x * x).exp()
+fn gelu_grad<T: Float>(x: T) -> T {
+    // 1 / sqrt(2 pi)
+    let frac_1_sqrt_2pi = T::of(0.398_942_280_401_432_7);
+    let half = T::of(0.5);
+    half * (T::ONE + Float::erf(x * T::of(std::f64::consts::FRAC_1_SQRT_2)))
+        + x * frac_1_sqrt_2pi * Float::exp(-half * x * x)
 }
 
-fn softplus(x: f32) -> f32 {
-    if x > 20.0 {
+fn softplus<T: Float>(x: T) -> T {
+    if x > T::of(20.0) {
         x
     } else {
-        x.exp().ln_1p()
+        Float::ln_1p(Float::exp(x))
     }
 }
 
 fn forward(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     let name = op.name();
     match op {
-        UnaryOp::Neg => map_f32(name, x, |v| -v),
+        UnaryOp::Neg => map_float!(name, x, T, |v| -v),
         // `v.max(0.0)` would turn NaN into 0; PyTorch's relu keeps NaN.
-        UnaryOp::Relu => map_f32(name, x, |v| if v > 0.0 || v.is_nan() { v } else { 0.0 }),
-        UnaryOp::Sigmoid => map_f32(name, x, sigmoid),
-        UnaryOp::Tanh => map_f32(name, x, f32::tanh),
-        UnaryOp::Exp => map_f32(name, x, math::exp),
-        UnaryOp::Log => map_f32(name, x, f32::ln),
-        UnaryOp::Sqrt => map_f32(name, x, f32::sqrt),
-        UnaryOp::Abs => map_f32(name, x, f32::abs),
-        UnaryOp::Gelu => map_f32(name, x, gelu),
-        UnaryOp::Silu => map_f32(name, x, |v| v * sigmoid(v)),
-        UnaryOp::Softplus => map_f32(name, x, softplus),
-        UnaryOp::LeakyRelu(s) => map_f32(name, x, |v| if v > 0.0 { v } else { v * s }),
+        UnaryOp::Relu => map_float!(name, x, T, |v| if v > T::ZERO || v.is_nan() {
+            v
+        } else {
+            T::ZERO
+        }),
+        UnaryOp::Sigmoid => map_float!(name, x, T, |v| sigmoid(v)),
+        UnaryOp::Tanh => map_float!(name, x, T, |v| Float::tanh(v)),
+        UnaryOp::Exp => map_float!(name, x, T, |v| Float::exp(v)),
+        UnaryOp::Log => map_float!(name, x, T, |v| Float::ln(v)),
+        UnaryOp::Sqrt => map_float!(name, x, T, |v| Float::sqrt(v)),
+        UnaryOp::Abs => map_float!(name, x, T, |v| Float::abs(v)),
+        UnaryOp::Gelu => map_float!(name, x, T, |v| gelu(v)),
+        UnaryOp::Silu => map_float!(name, x, T, |v| v * sigmoid(v)),
+        UnaryOp::Softplus => map_float!(name, x, T, |v| softplus(v)),
+        UnaryOp::LeakyRelu(s) => {
+            map_float!(name, x, T, |v| if v > T::ZERO { v } else { v * T::of(s) })
+        }
         // NaN passes through, as in PyTorch.
-        UnaryOp::Clamp(lo, hi) => map_f32(name, x, |v| {
-            if v < lo {
-                lo
-            } else if v > hi {
-                hi
+        UnaryOp::Clamp(lo, hi) => map_float!(name, x, T, |v| {
+            if v < T::of(lo) {
+                T::of(lo)
+            } else if v > T::of(hi) {
+                T::of(hi)
             } else {
                 v
             }
         }),
-        UnaryOp::PowScalar(e) => map_f32(name, x, |v| v.powf(e)),
-        UnaryOp::ScalarPow(b) => map_f32(name, x, |v| b.powf(v)),
+        UnaryOp::PowScalar(e) => map_float!(name, x, T, |v| Float::powf(v, T::of(e))),
+        UnaryOp::ScalarPow(b) => map_float!(name, x, T, |v| Float::powf(T::of(b), v)),
+    }
+}
+
+/// Integer ops that stay integers (wrapping, as PyTorch), for one integer type.
+macro_rules! int_unary {
+    ($op:expr, $x:expr, $t:ty) => {{
+        let name = $op.name();
+        match $op {
+            UnaryOp::Neg => Some(map_typed(name, $x, |v: $t| v.wrapping_neg())),
+            UnaryOp::Abs => Some(map_typed(name, $x, |v: $t| v.wrapping_abs())),
+            UnaryOp::Relu => Some(map_typed(name, $x, |v: $t| v.max(0))),
+            UnaryOp::Clamp(lo, hi) if integral(lo) && integral(hi) => {
+                // Infinite bounds saturate to the type's range.
+                let (lo, hi) = (lo as $t, hi as $t);
+                Some(map_typed(name, $x, move |v: $t| v.max(lo).min(hi)))
+            }
+            _ => None,
+        }
+    }};
+}
+
+/// An integer or an infinity: a bound an integer clamp can use.
+fn integral(v: f64) -> bool {
+    v.fract() == 0.0 || v.is_infinite()
+}
+
+impl Tensor {
+    /// An elementwise function of an integer or bool tensor, as PyTorch computes
+    /// it: powers as integer arithmetic, `neg abs relu clamp` (integer bounds) in
+    /// the integer type, the rest of the functions in float32.
+    fn unary_integer(&self, op: UnaryOp) -> Result<Tensor> {
+        let kept = match (op, self.dtype()) {
+            (UnaryOp::PowScalar(e), _) => return self.binary_scalar(BinaryOp::Pow, e, false),
+            (UnaryOp::ScalarPow(b), _) => return self.binary_scalar(BinaryOp::Pow, b, true),
+            (UnaryOp::Neg, DType::Bool) => bail!(
+                Dtype,
+                "neg: negating a bool tensor is not supported (as in PyTorch); use logicalNot semantics via eq(false)"
+            ),
+            (_, DType::I32) => int_unary!(op, self, i32),
+            (_, DType::I64) => int_unary!(op, self, i64),
+            _ => None,
+        };
+        match kept {
+            Some(out) => out,
+            None => self.to_dtype(DType::F32)?.unary(op),
+        }
     }
 }
 
@@ -158,54 +210,60 @@ impl Backward for UnaryBackward {
         let y = || self.output.as_ref().expect("output saved for this op");
         let grad = match self.op {
             UnaryOp::Neg => g.neg()?,
-            UnaryOp::Relu => zip_f32("relu", g, x, |g, x| if x > 0.0 { g } else { 0.0 })?,
-            UnaryOp::Sigmoid => zip_f32("sigmoid", g, y(), |g, y| g * y * (1.0 - y))?,
-            UnaryOp::Tanh => zip_f32("tanh", g, y(), |g, y| g * (1.0 - y * y))?,
-            UnaryOp::Exp => zip_f32("exp", g, y(), |g, y| g * y)?,
-            UnaryOp::Log => zip_f32("log", g, x, |g, x| g / x)?,
-            UnaryOp::Sqrt => zip_f32("sqrt", g, y(), |g, y| g / (2.0 * y))?,
-            UnaryOp::Abs => zip_f32("abs", g, x, |g, x| {
-                if x > 0.0 {
+            UnaryOp::Relu => zip_float!("relu", g, x, T, |g, x| if x > T::ZERO {
+                g
+            } else {
+                T::ZERO
+            })?,
+            UnaryOp::Sigmoid => zip_float!("sigmoid", g, y(), T, |g, y| g * y * (T::ONE - y))?,
+            UnaryOp::Tanh => zip_float!("tanh", g, y(), T, |g, y| g * (T::ONE - y * y))?,
+            UnaryOp::Exp => zip_float!("exp", g, y(), T, |g, y| g * y)?,
+            UnaryOp::Log => zip_float!("log", g, x, T, |g, x| g / x)?,
+            UnaryOp::Sqrt => zip_float!("sqrt", g, y(), T, |g, y| g / (T::of(2.0) * y))?,
+            UnaryOp::Abs => zip_float!("abs", g, x, T, |g, x| {
+                if x > T::ZERO {
                     g
-                } else if x < 0.0 {
+                } else if x < T::ZERO {
                     -g
                 } else {
-                    0.0
+                    T::ZERO
                 }
             })?,
-            UnaryOp::Gelu => zip_f32("gelu", g, x, |g, x| g * gelu_grad(x))?,
-            UnaryOp::Silu => zip_f32("silu", g, x, |g, x| {
+            UnaryOp::Gelu => zip_float!("gelu", g, x, T, |g, x| g * gelu_grad(x))?,
+            UnaryOp::Silu => zip_float!("silu", g, x, T, |g, x| {
                 let s = sigmoid(x);
-                g * s * (1.0 + x * (1.0 - s))
+                g * s * (T::ONE + x * (T::ONE - s))
             })?,
-            UnaryOp::Softplus => {
-                zip_f32(
-                    "softplus",
-                    g,
-                    x,
-                    |g, x| if x > 20.0 { g } else { g * sigmoid(x) },
-                )?
-            }
-            UnaryOp::LeakyRelu(s) => {
-                zip_f32("leakyRelu", g, x, |g, x| if x > 0.0 { g } else { g * s })?
-            }
-            UnaryOp::Clamp(lo, hi) => {
-                zip_f32(
-                    "clamp",
-                    g,
-                    x,
-                    |g, x| if x >= lo && x <= hi { g } else { 0.0 },
-                )?
-            }
+            UnaryOp::Softplus => zip_float!("softplus", g, x, T, |g, x| if x > T::of(20.0) {
+                g
+            } else {
+                g * sigmoid(x)
+            })?,
+            UnaryOp::LeakyRelu(s) => zip_float!("leakyRelu", g, x, T, |g, x| if x > T::ZERO {
+                g
+            } else {
+                g * T::of(s)
+            })?,
+            UnaryOp::Clamp(lo, hi) => zip_float!("clamp", g, x, T, |g, x| {
+                if x >= T::of(lo) && x <= T::of(hi) {
+                    g
+                } else {
+                    T::ZERO
+                }
+            })?,
             UnaryOp::PowScalar(e) => {
                 if e == 0.0 {
                     g.mul_scalar(0.0)?
                 } else {
-                    zip_f32("pow", g, x, |g, x| g * e * x.powf(e - 1.0))?
+                    zip_float!("pow", g, x, T, |g, x| g
+                        * T::of(e)
+                        * Float::powf(x, T::of(e - 1.0)))?
                 }
             }
             // d b^x / dx = b^x ln b
-            UnaryOp::ScalarPow(b) => zip_f32("pow", g, y(), |g, y| g * y * b.ln())?,
+            UnaryOp::ScalarPow(b) => {
+                zip_float!("pow", g, y(), T, |g, y| g * y * Float::ln(T::of(b)))?
+            }
         };
         Ok(vec![Some(grad)])
     }
@@ -214,6 +272,9 @@ impl Backward for UnaryBackward {
 impl Tensor {
     /// Applies an elementwise function, recorded for autograd.
     pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
+        if !is_float(self.dtype()) {
+            return self.unary_integer(op);
+        }
         let out = forward(op, self)?;
         // Saved as a detached view: the output holding itself would be a cycle.
         let saved = op.saves_output().then(|| out.detach());
@@ -279,15 +340,15 @@ impl Tensor {
     }
 
     /// Leaky ReLU with `negative_slope` for `x <= 0`.
-    pub fn leaky_relu(&self, negative_slope: f32) -> Result<Tensor> {
+    pub fn leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
         self.unary(UnaryOp::LeakyRelu(negative_slope))
     }
 
     /// Limits every element to `[min, max]`; either bound may be absent.
-    pub fn clamp(&self, min: Option<f32>, max: Option<f32>) -> Result<Tensor> {
+    pub fn clamp(&self, min: Option<f64>, max: Option<f64>) -> Result<Tensor> {
         let (lo, hi) = (
-            min.unwrap_or(f32::NEG_INFINITY),
-            max.unwrap_or(f32::INFINITY),
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
         );
         if min.is_none() && max.is_none() {
             bail!(Arg, "clamp: at least one of min and max is needed");
@@ -302,12 +363,12 @@ impl Tensor {
     }
 
     /// `self ^ exponent` for a number exponent.
-    pub fn pow_scalar(&self, exponent: f32) -> Result<Tensor> {
+    pub fn pow_scalar(&self, exponent: f64) -> Result<Tensor> {
         self.unary(UnaryOp::PowScalar(exponent))
     }
 
     /// `base ^ self` for a number base.
-    pub fn scalar_pow(&self, base: f32) -> Result<Tensor> {
+    pub fn scalar_pow(&self, base: f64) -> Result<Tensor> {
         self.unary(UnaryOp::ScalarPow(base))
     }
 }

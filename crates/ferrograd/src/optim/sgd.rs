@@ -149,8 +149,8 @@ impl Sgd {
                 let buf = &mut self.momentum[slot];
                 slot += 1;
                 let Some(grad) = p.grad() else { continue };
-                grad.with_contiguous_f32("SGD.step", |g| {
-                    p.with_f32_mut("SGD.step", |w| {
+                grad.with_contiguous("SGD.step", |g: &[f32]| {
+                    p.with_data_mut("SGD.step", |w: &mut [f32]| {
                         if mom == 0.0 {
                             for (w, &g) in w.iter_mut().zip(g) {
                                 *w -= lr * (g + wd * *w);

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 pub enum DType {
     /// 32-bit float: the compute type.
     F32,
-    /// 64-bit float: storage and conversion (compute in float32).
+    /// 64-bit float: arithmetic and gradients as float32, in double precision.
     F64,
     /// 32-bit signed integer.
     I32,
@@ -63,9 +63,15 @@ impl fmt::Display for DType {
 }
 
 /// Conversions every element type supports.
-pub trait Element: Copy {
+pub trait Element: Copy + Send + Sync + 'static {
+    /// The dtype of this element type.
+    const DTYPE: DType;
     /// The elements of `s` if it holds this type.
     fn slice(s: &Storage) -> Option<&[Self]>;
+    /// The elements of `s` mutably, if it holds this type.
+    fn slice_mut(s: &mut Storage) -> Option<&mut [Self]>;
+    /// Wraps a vector in its storage variant.
+    fn storage(v: Vec<Self>) -> Storage;
     /// As a float64 (bools as 0 and 1).
     fn to_f64(self) -> f64;
     /// As an int64: floats truncate toward zero (saturating, NaN to 0).
@@ -77,11 +83,21 @@ pub trait Element: Copy {
 macro_rules! element_number {
     ($($t:ty => $variant:ident),*) => {$(
         impl Element for $t {
+            const DTYPE: DType = DType::$variant;
             fn slice(s: &Storage) -> Option<&[Self]> {
                 match s {
                     Storage::$variant(v) => Some(v),
                     _ => None,
                 }
+            }
+            fn slice_mut(s: &mut Storage) -> Option<&mut [Self]> {
+                match s {
+                    Storage::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn storage(v: Vec<Self>) -> Storage {
+                Storage::$variant(v)
             }
             fn to_f64(self) -> f64 {
                 self as f64
@@ -98,11 +114,21 @@ macro_rules! element_number {
 element_number!(f32 => F32, f64 => F64, i32 => I32, i64 => I64);
 
 impl Element for bool {
+    const DTYPE: DType = DType::Bool;
     fn slice(s: &Storage) -> Option<&[Self]> {
         match s {
             Storage::Bool(v) => Some(v),
             _ => None,
         }
+    }
+    fn slice_mut(s: &mut Storage) -> Option<&mut [Self]> {
+        match s {
+            Storage::Bool(v) => Some(v),
+            _ => None,
+        }
+    }
+    fn storage(v: Vec<Self>) -> Storage {
+        Storage::Bool(v)
     }
     fn to_f64(self) -> f64 {
         self as u8 as f64

@@ -4,11 +4,14 @@
 
 pub mod alloc;
 pub mod dtype;
+pub mod float;
 pub mod layout;
 pub mod shape;
 
 use dtype::Buffer;
 pub use dtype::{live_memory, DType, Element, Storage};
+pub(crate) use float::float_dispatch;
+pub use float::Float;
 pub use layout::Layout;
 
 use crate::autograd::Node;
@@ -272,10 +275,10 @@ impl Tensor {
                 "requiresGrad_: only leaf tensors can change requiresGrad; use detach() to get a leaf from a computed tensor"
             );
         }
-        if flag && self.dtype() != DType::F32 {
+        if flag && !matches!(self.dtype(), DType::F32 | DType::F64) {
             bail!(
                 Dtype,
-                "requiresGrad_: only float32 tensors can require gradients, not {}",
+                "requiresGrad_: only float tensors (float32, float64) can require gradients, not {}",
                 self.dtype()
             );
         }
@@ -306,8 +309,13 @@ impl Tensor {
             other => other,
         };
         if let Some(g) = &grad {
-            if g.dtype() != DType::F32 {
-                bail!(Dtype, "grad: a gradient must be float32, got {}", g.dtype());
+            if g.dtype() != self.dtype() {
+                bail!(
+                    Dtype,
+                    "grad: a gradient must have the tensor's dtype {}, got {}",
+                    self.dtype(),
+                    g.dtype()
+                );
             }
             if g.shape() != self.shape() {
                 bail!(
@@ -362,46 +370,53 @@ impl Tensor {
 
     // ---- element access ----------------------------------------------------------
 
-    /// Runs `f` on the float32 storage and this tensor's layout.
-    pub(crate) fn with_f32<R>(&self, op: &str, f: impl FnOnce(&[f32], &Layout) -> R) -> Result<R> {
+    /// Runs `f` on the elements of type `T` and this tensor's layout.
+    pub(crate) fn with_data<T: Element, R>(
+        &self,
+        op: &str,
+        f: impl FnOnce(&[T], &Layout) -> R,
+    ) -> Result<R> {
         let s = read(&self.0.storage);
-        match &s.data {
-            Storage::F32(v) => Ok(f(v, &self.0.layout)),
-            other => bail!(
+        match T::slice(&s.data) {
+            Some(v) => Ok(f(v, &self.0.layout)),
+            None => bail!(
                 Dtype,
-                "{op}: expected a float32 tensor, got {}",
-                other.dtype()
+                "{op}: expected a {} tensor, got {}",
+                T::DTYPE,
+                s.data.dtype()
             ),
         }
     }
 
     /// Runs `f` on the elements in row-major order, borrowing when contiguous and
     /// gathering into a temporary buffer otherwise.
-    pub(crate) fn with_contiguous_f32<R>(
+    pub(crate) fn with_contiguous<T: Element, R>(
         &self,
         op: &str,
-        f: impl FnOnce(&[f32]) -> R,
+        f: impl FnOnce(&[T]) -> R,
     ) -> Result<R> {
-        self.with_f32(op, |data, layout| match layout.contiguous_range() {
+        self.with_data(op, |data: &[T], layout| match layout.contiguous_range() {
             Some(r) => f(&data[r]),
             None => f(&layout.indices().map(|i| data[i]).collect::<Vec<_>>()),
         })
     }
 
-    /// Mutates the float32 elements in place; the tensor must be contiguous.
-    pub(crate) fn with_f32_mut<R>(&self, op: &str, f: impl FnOnce(&mut [f32]) -> R) -> Result<R> {
+    /// Mutates the elements of type `T` in place; the tensor must be
+    /// contiguous.
+    pub(crate) fn with_data_mut<T: Element, R>(
+        &self,
+        op: &str,
+        f: impl FnOnce(&mut [T]) -> R,
+    ) -> Result<R> {
         let Some(range) = self.0.layout.contiguous_range() else {
             bail!(Arg, "{op}: in-place update needs a contiguous tensor");
         };
         let mut s = write(&self.0.storage);
         s.bump_version();
-        match &mut s.data {
-            Storage::F32(v) => Ok(f(&mut v[range])),
-            other => bail!(
-                Dtype,
-                "{op}: expected a float32 tensor, got {}",
-                other.dtype()
-            ),
+        let dtype = s.data.dtype();
+        match T::slice_mut(&mut s.data) {
+            Some(v) => Ok(f(&mut v[range])),
+            None => bail!(Dtype, "{op}: expected a {} tensor, got {dtype}", T::DTYPE),
         }
     }
 
@@ -412,9 +427,11 @@ impl Tensor {
 
     /// The float32 elements in row-major order.
     pub fn to_vec_f32(&self) -> Result<Vec<f32>> {
-        self.with_f32("toFloat32Array", |d, l| match l.contiguous_range() {
-            Some(r) => d[r].to_vec(),
-            None => l.indices().map(|i| d[i]).collect(),
+        self.with_data("toFloat32Array", |d: &[f32], l| {
+            match l.contiguous_range() {
+                Some(r) => d[r].to_vec(),
+                None => l.indices().map(|i| d[i]).collect(),
+            }
         })
     }
 

@@ -1,0 +1,144 @@
+//! The floating-point element types, float32 and float64, behind one trait, so
+//! that each op's maths is written once and compiled for both.
+
+use super::dtype::Element;
+use crate::kernels::math;
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+/// A float element type: the arithmetic and elementary functions the ops use.
+pub trait Float:
+    Element
+    + PartialOrd
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+{
+    /// 0.
+    const ZERO: Self;
+    /// 1.
+    const ONE: Self;
+    /// Not a number.
+    const NAN: Self;
+    /// +inf.
+    const INFINITY: Self;
+    /// -inf.
+    const NEG_INFINITY: Self;
+    /// `v` rounded to this type.
+    fn of(v: f64) -> Self;
+    /// `e^x`; for float32 the vectorisable version of `kernels/math.rs`.
+    fn exp(self) -> Self;
+    /// Natural logarithm.
+    fn ln(self) -> Self;
+    /// `ln(1 + x)`.
+    fn ln_1p(self) -> Self;
+    /// Hyperbolic tangent.
+    fn tanh(self) -> Self;
+    /// Square root.
+    fn sqrt(self) -> Self;
+    /// Absolute value.
+    fn abs(self) -> Self;
+    /// `self ^ e`.
+    fn powf(self, e: Self) -> Self;
+    /// The error function.
+    fn erf(self) -> Self;
+    /// IEEE maximum (a NaN operand gives the other).
+    fn max(self, o: Self) -> Self;
+    /// IEEE minimum (a NaN operand gives the other).
+    fn min(self, o: Self) -> Self;
+    /// True for NaN.
+    fn is_nan(self) -> bool;
+}
+
+macro_rules! float_impl {
+    ($t:ident, $exp:path, $erf:path) => {
+        impl Float for $t {
+            const ZERO: Self = 0.0;
+            const ONE: Self = 1.0;
+            const NAN: Self = $t::NAN;
+            const INFINITY: Self = $t::INFINITY;
+            const NEG_INFINITY: Self = $t::NEG_INFINITY;
+            #[inline(always)]
+            fn of(v: f64) -> Self {
+                v as $t
+            }
+            #[inline(always)]
+            fn exp(self) -> Self {
+                $exp(self)
+            }
+            #[inline(always)]
+            fn ln(self) -> Self {
+                $t::ln(self)
+            }
+            #[inline(always)]
+            fn ln_1p(self) -> Self {
+                $t::ln_1p(self)
+            }
+            #[inline(always)]
+            fn tanh(self) -> Self {
+                $t::tanh(self)
+            }
+            #[inline(always)]
+            fn sqrt(self) -> Self {
+                $t::sqrt(self)
+            }
+            #[inline(always)]
+            fn abs(self) -> Self {
+                $t::abs(self)
+            }
+            #[inline(always)]
+            fn powf(self, e: Self) -> Self {
+                $t::powf(self, e)
+            }
+            #[inline(always)]
+            fn erf(self) -> Self {
+                $erf(self)
+            }
+            #[inline(always)]
+            fn max(self, o: Self) -> Self {
+                $t::max(self, o)
+            }
+            #[inline(always)]
+            fn min(self, o: Self) -> Self {
+                $t::min(self, o)
+            }
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                $t::is_nan(self)
+            }
+        }
+    };
+}
+float_impl!(f32, math::exp, libm::erff);
+float_impl!(f64, f64::exp, libm::erf);
+
+/// `$body` compiled once per float dtype of `$dtype`, with the type alias `$T`
+/// naming the element type; any other dtype gives `ERR_DTYPE` naming `$op`.
+macro_rules! float_dispatch {
+    ($dtype:expr, $op:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            $crate::tensor::DType::F32 => {
+                #[allow(unused_imports)]
+                use $crate::tensor::{Element as _, Float as _};
+                #[allow(dead_code)]
+                type $T = f32;
+                $body
+            }
+            $crate::tensor::DType::F64 => {
+                #[allow(unused_imports)]
+                use $crate::tensor::{Element as _, Float as _};
+                #[allow(dead_code)]
+                type $T = f64;
+                $body
+            }
+            other => $crate::bail!(
+                Dtype,
+                "{}: expected a float32 or float64 tensor, got {}",
+                $op,
+                other
+            ),
+        }
+    };
+}
+pub(crate) use float_dispatch;
