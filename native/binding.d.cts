@@ -223,7 +223,7 @@ export declare function mseLoss(input: NativeTensor, target: NativeTensor, reduc
 export declare function randint(low: number, high: number, shape: Array<number>): NativeTensor
 
 /** Standard normal samples from this thread's generator. */
-export declare function randn(shape: Array<number>): NativeTensor
+export declare function randn(shape: Array<number>, dtype: string): NativeTensor
 
 /** A random permutation of `0..n` as int64, from this thread's generator. */
 export declare function randperm(n: number): NativeTensor
@@ -273,7 +273,7 @@ export declare function tensorFromInt32(data: Int32Array, shape: Array<number>):
 export declare function tensorFromInt64(data: BigInt64Array, shape: Array<number>): NativeTensor
 
 /** Uniform samples in `[low, high)` from this thread's generator. */
-export declare function uniform(shape: Array<number>, low: number, high: number): NativeTensor
+export declare function uniform(shape: Array<number>, low: number, high: number, dtype: string): NativeTensor
 
 /** `cond ? a : b` elementwise with broadcasting. */
 export declare function where(cond: NativeTensor, a: NativeTensor, b: NativeTensor): NativeTensor

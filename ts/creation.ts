@@ -163,15 +163,19 @@ export function onesLike(t: Tensor, options?: TensorOptions): Tensor {
 /** Uniform samples in [0, 1) from the seeded generator. */
 export function rand(shape: number[] | number, options?: TensorOptions): Tensor {
   checkOptions('rand', options, FACTORY_OPTIONS)
-  resolveDtype('rand', options?.dtype, 'float32') === 'float32' || fail('ERR_DTYPE', 'rand: only float32 is supported')
-  return finish(native.uniform(shapeOf('rand', shape), 0, 1), options)
+  return finish(native.uniform(shapeOf('rand', shape), 0, 1, floatDtype('rand', options?.dtype)), options)
 }
 
 /** Standard normal samples from the seeded generator. */
 export function randn(shape: number[] | number, options?: TensorOptions): Tensor {
   checkOptions('randn', options, FACTORY_OPTIONS)
-  resolveDtype('randn', options?.dtype, 'float32') === 'float32' || fail('ERR_DTYPE', 'randn: only float32 is supported')
-  return finish(native.randn(shapeOf('randn', shape)), options)
+  return finish(native.randn(shapeOf('randn', shape), floatDtype('randn', options?.dtype)), options)
+}
+
+/** The float dtype a sampling factory draws (float32 by default). */
+function floatDtype(op: string, dtype: DType | undefined): 'float32' | 'float64' {
+  const d = resolveDtype(op, dtype, 'float32')
+  return d === 'float32' || d === 'float64' ? d : fail('ERR_DTYPE', `${op}: samples are float32 or float64, not ${d}`)
 }
 
 /** A random permutation of `0..n-1` (int64) from the seeded generator. */
@@ -218,5 +222,5 @@ export function eye(n: number, m: number = n, options?: TensorOptions): Tensor {
 
 /** @internal uniform samples in [low, high), for initialisers. */
 export function uniform(shape: number[], low: number, high: number): Tensor {
-  return new Tensor(native.uniform(shape, low, high))
+  return new Tensor(native.uniform(shape, low, high, 'float32'))
 }

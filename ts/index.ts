@@ -98,5 +98,6 @@ export {
   simdLevel,
   type SimdLevel,
 } from './functions'
+export * as autograd from './autograd'
 export * as nn from './nn'
 export * as optim from './optim'
