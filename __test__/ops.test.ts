@@ -111,6 +111,18 @@ describe('rearranging and selecting', () => {
     expect(Math.max(...r)).toBe(5)
     expectError(() => fg.arange(0, 1, 0), 'ERR_ARG')
     expectError(() => fg.randint(2, 2, [1]), 'ERR_ARG')
+    // Every factory honours dtype (none may silently ignore it).
+    const third = fg.linspace(0, 1, 4, { dtype: 'float64' })
+    expect(third.dtype).toBe('float64')
+    // The second half counts back from the end, as PyTorch does.
+    expect(third.tolist()).toEqual([0, 1 / 3, 1 - 1 / 3, 1])
+    expect(fg.eye(2, { dtype: 'int64' }).tolist()).toEqual([[1, 0], [0, 1]])
+    expect(fg.eye(2, 3, { dtype: 'float64' }).shape).toEqual([2, 3])
+    expect(fg.randint(0, 3, [2], { dtype: 'int32' }).dtype).toBe('int32')
+    expect(fg.rand([2], { dtype: 'float64' }).dtype).toBe('float64')
+    expect(fg.randn([2], { dtype: 'float64', requiresGrad: true }).requiresGrad).toBe(true)
+    expectError(() => fg.randn([2], { dtype: 'int64' }), 'ERR_DTYPE', /float32 or float64/)
+    expectError(() => fg.eye(2, { dtpye: 'int64' } as never), 'ERR_ARG', /unknown option/)
   })
 
   test('permute, narrow, cat, stack', () => {

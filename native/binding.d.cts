@@ -200,7 +200,7 @@ export declare function isGradEnabled(): boolean
 export declare function linear(input: NativeTensor, weight: NativeTensor, bias?: NativeTensor | undefined | null): NativeTensor
 
 /** `steps` evenly spaced values from `start` to `end`. */
-export declare function linspace(start: number, end: number, steps: number): NativeTensor
+export declare function linspace(start: number, end: number, steps: number, dtype: string): NativeTensor
 
 /** Reseeds the calling thread's random generator. */
 export declare function manualSeed(seed: number): void

@@ -184,8 +184,10 @@ export function randperm(n: number): Tensor {
 }
 
 /** Integers uniform in `[low, high)` (int64) from the seeded generator. */
-export function randint(low: number, high: number, shape: number[] | number): Tensor {
-  return new Tensor(native.randint(low, high, shapeOf('randint', shape)))
+export function randint(low: number, high: number, shape: number[] | number, options?: TensorOptions): Tensor {
+  checkOptions('randint', options, FACTORY_OPTIONS)
+  const t = new Tensor(native.randint(low, high, shapeOf('randint', shape)))
+  return finish(t.to(resolveDtype('randint', options?.dtype, 'int64'))._n, options)
 }
 
 /** Options of {@link arange}. */
@@ -211,13 +213,17 @@ export function arange(a: number, b?: number | ArangeOptions, c?: number | Arang
 /** `steps` evenly spaced float32 values from `start` to `end` inclusive. */
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
   checkOptions('linspace', options, FACTORY_OPTIONS)
-  return finish(native.linspace(start, end, steps), options)
+  return finish(native.linspace(start, end, steps, resolveDtype('linspace', options?.dtype, 'float32')), options)
 }
 
-/** The `n x m` identity matrix (`m` defaults to `n`), float32. */
-export function eye(n: number, m: number = n, options?: TensorOptions): Tensor {
-  checkOptions('eye', options, FACTORY_OPTIONS)
-  return finish(native.eye(n, m), options)
+/** The `n x m` identity matrix (`m` defaults to `n`), float32 unless `dtype` says otherwise. */
+export function eye(n: number, options?: TensorOptions): Tensor
+export function eye(n: number, m: number, options?: TensorOptions): Tensor
+export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
+  const [cols, opts] = typeof m === 'object' ? [n, m] : [m ?? n, options]
+  checkOptions('eye', opts, FACTORY_OPTIONS)
+  const t = new Tensor(native.eye(n, cols))
+  return finish(t.to(resolveDtype('eye', opts?.dtype, 'float32'))._n, opts)
 }
 
 /** @internal uniform samples in [low, high), for initialisers. */

@@ -281,9 +281,10 @@ pub fn arange(env: Env, start: f64, end: f64, step: f64, dtype: String) -> Resul
 
 /// `steps` evenly spaced values from `start` to `end`.
 #[napi(catch_unwind)]
-pub fn linspace(env: Env, start: f64, end: f64, steps: f64) -> Result<NativeTensor> {
+pub fn linspace(env: Env, start: f64, end: f64, steps: f64, dtype: String) -> Result<NativeTensor> {
     let steps = args::size("linspace", "steps", steps)?;
-    let t = CoreTensor::linspace(start, end, steps).js()?;
+    let dtype = DType::parse(&dtype).js()?;
+    let t = CoreTensor::linspace_of(start, end, steps, dtype).js()?;
     NativeTensor::wrap(&env, t, &[])
 }
 

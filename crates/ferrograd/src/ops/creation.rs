@@ -55,6 +55,12 @@ impl Tensor {
 
     /// `steps` evenly spaced float32 values from `start` to `end` inclusive.
     pub fn linspace(start: f64, end: f64, steps: usize) -> Result<Tensor> {
+        Tensor::linspace_of(start, end, steps, crate::DType::F32)
+    }
+
+    /// `steps` evenly spaced values of `dtype` from `start` to `end` inclusive,
+    /// computed in float64 and rounded once (integers truncate, as PyTorch).
+    pub fn linspace_of(start: f64, end: f64, steps: usize, dtype: crate::DType) -> Result<Tensor> {
         if !(start.is_finite() && end.is_finite()) {
             bail!(
                 Arg,
@@ -70,13 +76,14 @@ impl Tensor {
         // The second half counts back from `end`, as PyTorch does, so `end` is exact.
         let values = (0..steps).map(|i| {
             if i < steps / 2 {
-                (start + i as f64 * step) as f32
+                start + i as f64 * step
             } else {
-                (end - (steps - 1 - i) as f64 * step) as f32
+                end - (steps - 1 - i) as f64 * step
             }
         });
+        let values = Storage::F64(alloc::collect("linspace", steps, values)?);
         Ok(Tensor::from_storage(
-            Storage::F32(alloc::collect("linspace", steps, values)?),
+            values.convert("linspace", steps, 0..steps, dtype)?,
             &[steps],
         ))
     }
