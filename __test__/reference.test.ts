@@ -47,6 +47,13 @@ describe('elementwise functions match a reference on every layout', () => {
     ['pow 3', (t) => t.pow(3), (v) => v ** 3],
     ['mul scalar', (t) => t.mul(2.5), (v) => v * 2.5],
     ['rsub', (t) => fg.sub(1, t), (v) => 1 - v],
+    ['gt number', (t) => t.gt(0.1), (v) => Number(v > 0.1)],
+    ['le number', (t) => t.le(-0.2), (v) => Number(v <= -0.2)],
+    ['where', (t) => fg.where(t.gt(0), t, t.mul(-2)), (v) => (v > 0 ? v : Math.fround(-2 * v))],
+    ['maskedFill', (t) => t.maskedFill(t.lt(0), 7), (v) => (v < 0 ? 7 : v)],
+    ['float64 exp', (t) => t.double().exp(), Math.exp],
+    ['int64 arithmetic', (t) => t.mul(10).long().mul(3).add(1), (v) => Math.trunc(Math.fround(v * 10)) * 3 + 1],
+    ['int32 neg', (t) => t.mul(10).int().neg(), (v) => -Math.trunc(Math.fround(v * 10))],
   ]
   shapes.forEach((shape, si) => {
     for (const { name, t } of inputs(shape, 10 + si)) {
@@ -126,5 +133,28 @@ describe('broadcasting edge cases', () => {
     expect(fg.cat([view, copy], 1).tolist()).toEqual(fg.cat([copy, copy], 1).tolist())
     expect(view.softmax(1).tolist()).toEqual(copy.softmax(1).tolist())
     expect(view.matmul(fg.ones([3, 2])).tolist()).toEqual(copy.matmul(fg.ones([3, 2])).tolist())
+  })
+
+  test('comparisons, where and arithmetic between two strided operands', () => {
+    const a = fg.tensor(randomArray(12, 90), { shape: [4, 3] }).t() // [3, 4], strided
+    const b = fg.tensor(randomArray(12, 91), { shape: [3, 4] })
+    const [fa, fb] = [flat(a), flat(b)]
+    const cases: [string, fg.Tensor, (x: number, y: number) => number][] = [
+      ['lt', a.lt(b), (x, y) => Number(x < y)],
+      ['ge', b.ge(a), (x, y) => Number(y >= x)],
+      ['eq', a.eq(a.contiguous()), () => 1],
+      ['ne', a.ne(b), (x, y) => Number(x !== y)],
+      ['where', fg.where(a.gt(b), a, b), (x, y) => (x > y ? x : y)],
+      ['maximum', a.maximum(b), Math.max],
+      ['add', a.add(b), (x, y) => Math.fround(x + y)],
+      ['mixed float32 + float64', a.add(b.double()), (x, y) => x + y],
+    ]
+    for (const [name, got, ref] of cases) {
+      expect(got.shape, name).toEqual([3, 4])
+      expect(flat(got), name).toEqual(fa.map((x, i) => ref(x, fb[i])))
+    }
+    // A column broadcast against a strided view.
+    const col = fg.tensor([[0.5], [-0.5], [0]])
+    expect(flat(a.gt(col))).toEqual(fa.map((x, i) => Number(x > [0.5, -0.5, 0][Math.floor(i / 4)])))
   })
 })
