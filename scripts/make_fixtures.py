@@ -87,12 +87,12 @@ def binary(op: str) -> Callable[[list[torch.Tensor], Args], torch.Tensor]:
         if side is None:
             return tensor_fn(xs[0], xs[1])
         x = xs[0]
+        if op in ("maximum", "minimum"):
+            # torch.maximum takes no Python number; a 0-d tensor keeps its rule of
+            # splitting the gradient on ties (clamp would give it all to x).
+            return tensor_fn(x, torch.tensor(v))
         # A number operand, written as a PyTorch user writes it (Python scalars take
         # PyTorch's scalar paths, e.g. x ** 2).
-        if op == "maximum":
-            return x.clamp(min=v)
-        if op == "minimum":
-            return x.clamp(max=v)
         pyop = {
             "add": lambda p, q: p + q,
             "sub": lambda p, q: p - q,
@@ -487,6 +487,50 @@ case("mseLoss_default", "mseLoss", lambda g: [In(g.randn(2, 1, 3)), In(g.randn(2
 case("crossEntropy_default", "crossEntropy", lambda g: [In(g.randn(6, 3, scale=2.0)), const(g.ints(3, 6))])
 case("crossEntropy_single", "crossEntropy", lambda g: [In(g.randn(4, scale=2.0)), const(torch.tensor(2))], reduction="sum")
 
+# Long reductions: float32 accumulation error grows with the length, so these show
+# whether ferrograd's summation order keeps within the tolerance (the offset makes
+# var/std subtract nearly equal numbers).
+for op in ("sum", "mean", "var", "std"):
+    case(f"{op}_long", op, lambda g: [In(g.randn(1024).add(3.0))], dim=0)
+case("matmul_dot_long", "matmul", lambda g: [In(g.randn(512)), In(g.randn(512))])
+case("softmax_long", "softmax", lambda g: [In(g.randn(512, scale=3.0))], dim=0)
+case("logSoftmax_long", "logSoftmax", lambda g: [In(g.randn(512, scale=3.0))], dim=0)
+
+# Numerical stability: logits far from 0, where exp overflows or underflows.
+case("softmax_large", "softmax", lambda g: [In(g.randn(3, 4, scale=40.0))], dim=1)
+case("logSoftmax_large", "logSoftmax", lambda g: [In(g.randn(3, 4, scale=40.0) + 100.0)], dim=-1)
+case("crossEntropy_large", "crossEntropy", lambda g: [In(g.randn(4, 5, scale=40.0) - 100.0), const(g.ints(5, 4))])
+
+# Edge spellings: 0-d operands, 1-D linear, inputs that need no grad, integer sums.
+case("mul_0d", "mul", lambda g: [In(g.randn()), In(g.randn(2, 3))])
+case("add_0d_both", "add", lambda g: [In(g.randn()), In(g.randn())])
+case("linear_1d", "linear", lambda g: [In(g.randn(3)), In(g.randn(4, 3)), In(g.randn(4))])
+case("cat_mixed_grad", "cat", lambda g: [In(g.randn(2, 3)), const(g.randn(1, 3)), In(g.randn(2, 3))], dim=0)
+case("narrow_negative_start", "narrow", lambda g: [In(g.randn(3, 5))], dim=1, start=-3, length=2)
+case("squeeze_not_size1", "squeeze", lambda g: [In(g.randn(3, 1, 4))], dim=0)
+case("sum_int64", "sum", lambda g: [const(g.ints(10, 3, 4))], dim=1)
+case("sum_bool", "sum", lambda g: [const(g.mask(3, 4))])
+
+# PyTorch's conventions where the derivative is undefined: ties and kinks. The cases
+# above avoid these points; here they are on purpose, because ferrograd follows
+# PyTorch's choices (maximum/minimum and full max/min split the gradient between
+# ties, max/min along a dim and argmax pick the first index, relu'(0) = 0,
+# abs'(0) = 0, clamp passes the gradient at its bounds).
+case("maximum_ties", "maximum", lambda g: [In(g.halves(3, 4)), In(g.halves(4))])
+case("minimum_ties", "minimum", lambda g: [In(g.halves(3, 4)), In(g.halves(4))])
+case("maximum_number_ties", "maximum", lambda g: [In(g.halves(3, 4))], b=0.5)
+case("minimum_number_ties", "minimum", lambda g: [In(g.halves(3, 4))], b=0.5)
+for op in ("max", "min"):
+    case(f"{op}_all_ties", op, lambda g: [In(torch.tensor([[1.0, 3.0, 3.0], [-2.0, 0.5, -2.0]]))])
+    case(f"{op}_dim_ties", op, lambda g: [In(g.halves(4, 5))], dim=1)
+for op in ("argmax", "argmin"):
+    case(f"{op}_ties", op, lambda g: [const(g.halves(4, 5))], dim=0)
+    case(f"{op}_all_ties", op, lambda g: [const(torch.tensor([[1.0, -2.0, 3.0], [3.0, -2.0, 0.0]]))])
+case("relu_kink", "relu", lambda g: [In(torch.tensor([-1.0, 0.0, 2.0, -0.0]))])
+case("abs_kink", "abs", lambda g: [In(torch.tensor([-1.0, 0.0, 2.0, -0.0]))])
+case("leakyRelu_kink", "leakyRelu", lambda g: [In(torch.tensor([-1.0, 0.0, 2.0]))], negativeSlope=0.1)
+case("clamp_at_bounds", "clamp", lambda g: [In(torch.tensor([-1.0, -0.5, 0.0, 0.5, 1.0]))], min=-0.5, max=0.5)
+
 # Small composed networks: loss and the gradient of every parameter (and the input).
 case(
     "net_mlp_relu_ce",
@@ -545,8 +589,9 @@ def run_case(c: Case) -> dict[str, torch.Tensor]:
 
 
 def check_ties(c: Case) -> None:
-    """Max/min with ties has no unique gradient: refuse such inputs."""
-    if c.op in ("max", "min"):
+    """Max/min with ties has no unique gradient: refuse such inputs, except in the
+    cases that test PyTorch's tie conventions on purpose."""
+    if c.op in ("max", "min") and not c.name.endswith("_ties"):
         v = c.inputs[0].value
         assert torch.unique(v).numel() == v.numel(), f"{c.name}: tied values"
 
