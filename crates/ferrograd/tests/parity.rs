@@ -149,8 +149,8 @@ impl From<Tensor> for Outcome {
 
 fn binary(op: BinaryOp, x: &[Tensor], a: &Value) -> Result<Tensor> {
     match (num(a, "a"), num(a, "b")) {
-        (Some(v), _) => x[0].binary_scalar(op, v as f32, true),
-        (_, Some(v)) => x[0].binary_scalar(op, v as f32, false),
+        (Some(v), _) => x[0].binary_scalar(op, v, true),
+        (_, Some(v)) => x[0].binary_scalar(op, v, false),
         _ => x[0].binary(op, &x[1]),
     }
 }
@@ -206,9 +206,11 @@ fn attention(x: &[Tensor]) -> Result<Tensor> {
     let proj = |w: &Tensor| functional::linear(&x[0], w, None);
     let (q, k, v) = (proj(&x[1])?, proj(&x[2])?, proj(&x[3])?);
     let d = x[1].shape()[0] as f32;
-    let scores = q
-        .matmul(&k.transpose(-2, -1)?)?
-        .binary_scalar(BinaryOp::Div, d.sqrt(), false)?;
+    let scores = q.matmul(&k.transpose(-2, -1)?)?.binary_scalar(
+        BinaryOp::Div,
+        f64::from(d.sqrt()),
+        false,
+    )?;
     let h = scores.softmax(-1)?.matmul(&v)?;
     let centred = h.sub(&h.mean(Some(&[-1]), true)?)?;
     let spread = h
@@ -249,11 +251,8 @@ fn run(op: &str, x: &[Tensor], a: &Value) -> Result<Outcome> {
         "gelu" => x0.gelu(),
         "silu" => x0.silu(),
         "softplus" => x0.softplus(),
-        "leakyRelu" => x0.leaky_relu(num(a, "negativeSlope").unwrap_or(0.01) as f32),
-        "clamp" => x0.clamp(
-            num(a, "min").map(|v| v as f32),
-            num(a, "max").map(|v| v as f32),
-        ),
+        "leakyRelu" => x0.leaky_relu(num(a, "negativeSlope").unwrap_or(0.01)),
+        "clamp" => x0.clamp(num(a, "min"), num(a, "max")),
         "sum" => x0.sum(dims(a).as_deref(), keepdim(a)),
         "mean" => x0.mean(dims(a).as_deref(), keepdim(a)),
         "var" => x0.var(dims(a).as_deref(), correction(a), keepdim(a)),
@@ -292,7 +291,7 @@ fn run(op: &str, x: &[Tensor], a: &Value) -> Result<Outcome> {
             let (first, second) = (operand("a"), operand("b"));
             Tensor::where_cond(x0, &first, &second)
         }
-        "maskedFill" => x0.masked_fill(&x[1], num(a, "value").unwrap() as f32),
+        "maskedFill" => x0.masked_fill(&x[1], num(a, "value").unwrap()),
         "linear" => functional::linear(x0, &x[1], x.get(2)),
         "mseLoss" => nn::mse_loss(x0, &x[1], reduction(a)),
         "crossEntropy" => nn::cross_entropy(x0, &x[1], reduction(a)),
