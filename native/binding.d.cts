@@ -202,6 +202,29 @@ export declare function linear(input: NativeTensor, weight: NativeTensor, bias?:
 /** `steps` evenly spaced values from `start` to `end`. */
 export declare function linspace(start: number, end: number, steps: number, dtype: string): NativeTensor
 
+/**
+ * The contents of a safetensors file, or the error reading it (async loads
+ * resolve with the error, so it keeps its `ERR_*` code; the TS layer throws it).
+ */
+export interface LoadedFile {
+  /** Tensor names, sorted. */
+  names: Array<string>
+  /** The tensors, in the order of `names`. */
+  tensors: Array<NativeTensor>
+  /** The header's `__metadata__`. */
+  metadata: Record<string, string>
+  /** The `ERR_*` code when loading failed. */
+  errorCode?: string
+  /** The message when loading failed. */
+  errorMessage?: string
+}
+
+/** Reads every tensor of a safetensors file. */
+export declare function loadSafetensors(path: string): LoadedFile
+
+/** `loadSafetensors` on the thread pool. */
+export declare function loadSafetensorsAsync(path: string): Promise<unknown>
+
 /** Reseeds the calling thread's random generator. */
 export declare function manualSeed(seed: number): void
 
@@ -227,6 +250,12 @@ export declare function randn(shape: Array<number>, dtype: string): NativeTensor
 
 /** A random permutation of `0..n` as int64, from this thread's generator. */
 export declare function randperm(n: number): NativeTensor
+
+/** Writes tensors to a safetensors file atomically. */
+export declare function saveSafetensors(path: string, names: Array<string>, tensors: Array<NativeTensor>, metadata?: Record<string, string> | undefined | null): void
+
+/** `saveSafetensors` on the thread pool. */
+export declare function saveSafetensorsAsync(path: string, names: Array<string>, tensors: Array<NativeTensor>, metadata?: Record<string, string> | undefined | null): Promise<unknown>
 
 /** Turns graph recording on or off for the calling thread; returns the old setting. */
 export declare function setGradEnabled(enabled: boolean): boolean

@@ -99,5 +99,6 @@ export {
   type SimdLevel,
 } from './functions'
 export * as autograd from './autograd'
+export { save, load, saveAsync, loadAsync, readSafetensors, type SaveOptions, type SafetensorsFile } from './io'
 export * as nn from './nn'
 export * as optim from './optim'

@@ -63,6 +63,12 @@ function guard<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R 
   }
 }
 
+/** `guard` for functions returning a promise: rejections become FerrogradErrors too. */
+function guardAsync<A extends unknown[], R>(f: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  const g = guard(f)
+  return (...args: A) => g(...args).catch((e: unknown) => Promise.reject(toFerrogradError(e)))
+}
+
 function guardPrototype(proto: object): void {
   for (const key of Object.getOwnPropertyNames(proto)) {
     if (key === 'constructor') continue
@@ -98,6 +104,12 @@ export const native = {
   linear: guard(binding.linear),
   mseLoss: guard(binding.mseLoss),
   crossEntropy: guard(binding.crossEntropy),
+  loadSafetensors: guard(binding.loadSafetensors),
+  loadSafetensorsAsync: guardAsync(binding.loadSafetensorsAsync as (path: string) => Promise<Binding.LoadedFile>),
+  saveSafetensors: guard(binding.saveSafetensors),
+  saveSafetensorsAsync: guardAsync(
+    binding.saveSafetensorsAsync as (...args: Parameters<typeof binding.saveSafetensors>) => Promise<[string, string] | null>,
+  ),
   manualSeed: guard(binding.manualSeed),
   setGradEnabled: guard(binding.setGradEnabled),
   isGradEnabled: guard(binding.isGradEnabled),
@@ -111,5 +123,6 @@ export const native = {
 }
 
 export type NativeTensor = Binding.NativeTensor
+export type LoadedFile = Binding.LoadedFile
 export type NativeSgd = Binding.NativeSgd
 export type SgdGroupOptions = Binding.SgdGroupOptions

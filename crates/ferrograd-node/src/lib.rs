@@ -7,6 +7,7 @@
 
 pub mod args;
 mod external_memory;
+pub mod io;
 mod module_version;
 pub mod nn;
 pub mod ops;

@@ -236,7 +236,7 @@ pub fn randperm(env: Env, n: f64) -> Result<NativeTensor> {
 }
 
 /// Tensors of the list, validated as live handles.
-fn core_tensors(tensors: &[ClassInstance<NativeTensor>]) -> Result<Vec<CoreTensor>> {
+pub(crate) fn core_tensors(tensors: &[ClassInstance<NativeTensor>]) -> Result<Vec<CoreTensor>> {
     tensors.iter().map(|t| t.get().cloned()).collect()
 }
 

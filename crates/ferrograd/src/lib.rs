@@ -30,6 +30,7 @@
 
 pub mod autograd;
 mod error;
+pub mod io;
 pub mod kernels;
 pub mod nn;
 pub mod ops;
