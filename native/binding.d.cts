@@ -184,6 +184,16 @@ export declare function cat(tensors: Array<NativeTensor>, dim: number): NativeTe
 /** Cross-entropy of logits against int64 class indices. */
 export declare function crossEntropy(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
 
+/** A numeric CSV table: features, optional target, feature column names. */
+export interface CsvTable {
+  /** Features `[rows, columns]`, float32. */
+  x: NativeTensor
+  /** The target column, when one was asked for. */
+  y?: NativeTensor
+  /** Names of the feature columns. */
+  columns: Array<string>
+}
+
 /** The `n x m` identity. */
 export declare function eye(n: number, m: number): NativeTensor
 
@@ -249,7 +259,13 @@ export declare function randint(low: number, high: number, shape: Array<number>)
 export declare function randn(shape: Array<number>, dtype: string): NativeTensor
 
 /** A random permutation of `0..n` as int64, from this thread's generator. */
-export declare function randperm(n: number): NativeTensor
+export declare function randperm(n: number, seed?: number | undefined | null): NativeTensor
+
+/** Reads a CSV file of numbers. */
+export declare function readCsv(path: string, header: boolean, columns?: Array<string | number> | undefined | null, target?: string | number | undefined | null, delimiter?: string | undefined | null): CsvTable
+
+/** Reads an IDX file (raw or gzip). */
+export declare function readIdx(path: string): NativeTensor
 
 /** Writes tensors to a safetensors file atomically. */
 export declare function saveSafetensors(path: string, names: Array<string>, tensors: Array<NativeTensor>, metadata?: Record<string, string> | undefined | null): void

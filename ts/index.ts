@@ -99,6 +99,7 @@ export {
   type SimdLevel,
 } from './functions'
 export * as autograd from './autograd'
+export * as data from './data'
 export { save, load, saveAsync, loadAsync, readSafetensors, type SaveOptions, type SafetensorsFile } from './io'
 export * as nn from './nn'
 export * as optim from './optim'

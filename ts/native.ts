@@ -104,6 +104,8 @@ export const native = {
   linear: guard(binding.linear),
   mseLoss: guard(binding.mseLoss),
   crossEntropy: guard(binding.crossEntropy),
+  readIdx: guard(binding.readIdx),
+  readCsv: guard(binding.readCsv),
   loadSafetensors: guard(binding.loadSafetensors),
   loadSafetensorsAsync: guardAsync(binding.loadSafetensorsAsync as (path: string) => Promise<Binding.LoadedFile>),
   saveSafetensors: guard(binding.saveSafetensors),

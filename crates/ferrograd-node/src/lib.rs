@@ -6,6 +6,7 @@
 //! panic (a bug) becomes an error too instead of aborting Node.
 
 pub mod args;
+pub mod data;
 mod external_memory;
 pub mod io;
 mod module_version;

@@ -228,9 +228,13 @@ pub fn randn(env: Env, shape: Vec<f64>, dtype: String) -> Result<NativeTensor> {
 
 /// A random permutation of `0..n` as int64, from this thread's generator.
 #[napi(catch_unwind)]
-pub fn randperm(env: Env, n: f64) -> Result<NativeTensor> {
+pub fn randperm(env: Env, n: f64, seed: Option<f64>) -> Result<NativeTensor> {
     let n = args::size("randperm", "n", n)?;
-    let p = ferrograd::random::randperm(n).js()?;
+    let p = match seed {
+        Some(s) => ferrograd::random::randperm_seeded(n, args::size("randperm", "seed", s)? as u64),
+        None => ferrograd::random::randperm(n),
+    }
+    .js()?;
     let t = CoreTensor::from_vec_i64(p.into_iter().map(|i| i as i64).collect(), &[n]).js()?;
     NativeTensor::wrap(&env, t, &[])
 }

@@ -89,13 +89,22 @@ pub fn randint(low: i64, high: i64, shape: &[usize]) -> Result<Tensor> {
 
 /// A random permutation of `0..n` (for shuffling datasets).
 pub fn randperm(n: usize) -> Result<Vec<usize>> {
+    with_rng(|r| shuffled(n, r))
+}
+
+/// A permutation of `0..n` from its own generator seeded with `seed`: the same for
+/// the same seed, and independent of (without advancing) this thread's generator,
+/// as a PyTorch `DataLoader` with its own `torch.Generator`.
+pub fn randperm_seeded(n: usize, seed: u64) -> Result<Vec<usize>> {
+    shuffled(n, &mut ChaCha8Rng::seed_from_u64(seed))
+}
+
+fn shuffled(n: usize, r: &mut ChaCha8Rng) -> Result<Vec<usize>> {
     checked_numel("randperm", &[n])?;
-    let mut p: Vec<usize> = (0..n).collect();
-    with_rng(|r| {
-        for i in (1..n).rev() {
-            p.swap(i, r.random_range(0..=i));
-        }
-    });
+    let mut p: Vec<usize> = alloc::collect("randperm", n, 0..n)?;
+    for i in (1..n).rev() {
+        p.swap(i, r.random_range(0..=i));
+    }
     Ok(p)
 }
 

@@ -1,3 +1,5 @@
 //! Reading and writing tensors in files.
 
+pub mod csv;
+pub mod idx;
 pub mod safetensors;
