@@ -47,6 +47,16 @@ pub fn read_idx(path: &Path) -> Result<Tensor> {
     }
 }
 
+/// Parses an IDX file held in memory (raw or gzip). Errors name `<memory>`.
+pub fn read_idx_bytes(bytes: &[u8]) -> Result<Tensor> {
+    let path = Path::new("<memory>");
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        parse(path, flate2::read::GzDecoder::new(bytes))
+    } else {
+        parse(path, bytes)
+    }
+}
+
 /// Parses IDX from any reader (decompressed already).
 fn parse(path: &Path, mut r: impl Read) -> Result<Tensor> {
     let mut magic = [0u8; 4];
