@@ -1,6 +1,7 @@
 import { checkOptions, fail } from '../errors'
 import { Tensor } from '../tensor'
 import { Parameter } from './parameter'
+import { fit, predict, type FitHistory, type FitOptions, type PredictOptions } from './fit'
 
 /** Options of {@link Module.loadStateDict}. */
 export interface LoadStateDictOptions {
@@ -118,6 +119,21 @@ export abstract class Module {
   /** Sets evaluation mode (`train(false)`); returns `this`. */
   eval(): this {
     return this.train(false)
+  }
+
+  /**
+   * Trains on `x`, `y` for `options.epochs`, yielding to the event loop between
+   * batches so a service stays responsive; resolves with the loss history.
+   * See `FitOptions` (optimizer, loss, batchSize, shuffle, seed, validationData,
+   * signal, onBatchEnd, onEpochEnd) and the design notes in `fit.ts`.
+   */
+  fit(x: Tensor, y: Tensor, options: FitOptions): Promise<FitHistory> {
+    return fit(this, x, y, options)
+  }
+
+  /** The model's output for every row of `x`, in eval mode, without a graph, in batches. */
+  predict(x: Tensor, options?: PredictOptions): Promise<Tensor> {
+    return predict(this, x, options)
   }
 
   /** Clears every parameter's gradient. */
