@@ -307,8 +307,16 @@ export function getNumThreads(): number {
   return native.getNumThreads()
 }
 
+/** What {@link memory} reports. */
+export interface MemoryStats {
+  /** Live native tensor storages. */
+  tensors: number
+  /** Bytes they hold. */
+  bytes: number
+}
+
 /** Live native tensors and the bytes their storages hold, in this process. */
-export function memory(): { tensors: number; bytes: number } {
+export function memory(): MemoryStats {
   const m = native.memory()
   return { tensors: m.tensors, bytes: m.bytes }
 }

@@ -68,6 +68,7 @@ export {
   setNumThreads,
   getNumThreads,
   memory,
+  type MemoryStats,
   pow,
   maximum,
   minimum,

@@ -106,6 +106,7 @@ export class Tensor {
     return this._n.requiresGrad
   }
 
+  /** Turns gradient tracking on or off (leaves only), as `requiresGrad_`. */
   set requiresGrad(flag: boolean) {
     this._n.setRequiresGrad(flag)
   }
@@ -116,6 +117,7 @@ export class Tensor {
     return g ? new Tensor(g) : null
   }
 
+  /** Replaces the gradient (same shape and dtype), or clears it with null. */
   set grad(g: Tensor | null) {
     this._n.setGrad(g ? asTensor('grad', g)._n : null)
   }

@@ -25,6 +25,14 @@ export interface MnistOptions {
 /** Images `[N, 1, 28, 28]` float32 in [0, 1] and labels `[N]` int64. */
 export type Split = [Tensor, Tensor]
 
+/** The two parts {@link mnist} returns. */
+export interface MnistSplits {
+  /** The training images and labels. */
+  train: Split
+  /** The test images and labels. */
+  test: Split
+}
+
 function idxFile(dir: string, name: string): string {
   for (const candidate of [join(dir, name), join(dir, `${name}.gz`)]) if (existsSync(candidate)) return candidate
   return fail('ERR_IO', `mnist: ${dir} has neither ${name} nor ${name}.gz`)
@@ -58,7 +66,7 @@ function loadPackage(): MnistDigit[] {
 
 const PIXELS = 28 * 28
 
-function fromPackage(trainPerDigit: number): { train: Split; test: Split } {
+function fromPackage(trainPerDigit: number): MnistSplits {
   const digits = loadPackage()
   const rows: [number[], number[]] = [[], []]
   const labels: [number[], number[]] = [[], []]
@@ -85,7 +93,7 @@ function fromPackage(trainPerDigit: number): { train: Split; test: Split } {
  * The MNIST digits as `{ train: [x, y], test: [x, y] }`, `x` `[N, 1, 28, 28]`
  * float32 in [0, 1], `y` `[N]` int64.
  */
-export function mnist(options: MnistOptions = {}): { train: Split; test: Split } {
+export function mnist(options: MnistOptions = {}): MnistSplits {
   checkOptions('mnist', options, ['dir', 'trainPerDigit'])
   const { dir, trainPerDigit = 800 } = options
   if (!Number.isInteger(trainPerDigit) || trainPerDigit < 0) fail('ERR_ARG', `mnist: trainPerDigit must be a non-negative integer, got ${trainPerDigit}`)

@@ -32,7 +32,13 @@ export interface OptimizerLike {
 }
 
 /** A loss: a loss module (`new fg.nn.CrossEntropyLoss()`) or a function. */
-export type LossLike = { forward(input: Tensor, target: Tensor): Tensor } | ((input: Tensor, target: Tensor) => Tensor)
+export type LossLike = LossModuleLike | ((input: Tensor, target: Tensor) => Tensor)
+
+/** A loss module: anything with `forward(input, target)`. */
+export interface LossModuleLike {
+  /** The loss of `input` against `target`. */
+  forward(input: Tensor, target: Tensor): Tensor
+}
 
 /** Passed to `onBatchEnd`. */
 export interface BatchInfo {
