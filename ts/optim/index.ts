@@ -2,4 +2,15 @@
  * Optimizers, as `torch.optim`.
  * @module
  */
+export {
+  Optimizer,
+  type OptimizerStateDict,
+  type ParamStateDict,
+  type ParamGroup,
+  type ParamGroupInput,
+  type HyperValue,
+} from './optimizer'
 export { SGD, type SGDOptions, type SGDParamGroup, type SGDParamGroupInput } from './sgd'
+export { Adam, AdamW, type AdamOptions, type AdamParamGroup, type AdamParamGroupInput } from './adam'
+export { RMSprop, type RMSpropOptions, type RMSpropParamGroup, type RMSpropParamGroupInput } from './rmsprop'
+export { Adagrad, type AdagradOptions, type AdagradParamGroup, type AdagradParamGroupInput } from './adagrad'
