@@ -1,5 +1,5 @@
 /**
- * Optimizers, as `torch.optim`.
+ * Optimizers and learning-rate schedulers, as `torch.optim`.
  * @module
  */
 export {
@@ -14,3 +14,4 @@ export { SGD, type SGDOptions, type SGDParamGroup, type SGDParamGroupInput } fro
 export { Adam, AdamW, type AdamOptions, type AdamParamGroup, type AdamParamGroupInput } from './adam'
 export { RMSprop, type RMSpropOptions, type RMSpropParamGroup, type RMSpropParamGroupInput } from './rmsprop'
 export { Adagrad, type AdagradOptions, type AdagradParamGroup, type AdagradParamGroupInput } from './adagrad'
+export * as lrScheduler from './lr-scheduler'
