@@ -835,10 +835,16 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.NativeAdagrad = nativeBinding.NativeAdagrad
+module.exports.NativeAdam = nativeBinding.NativeAdam
+module.exports.NativeAdamW = nativeBinding.NativeAdamW
+module.exports.NativeRmsprop = nativeBinding.NativeRmsprop
 module.exports.NativeSgd = nativeBinding.NativeSgd
 module.exports.NativeTensor = nativeBinding.NativeTensor
 module.exports.arange = nativeBinding.arange
 module.exports.cat = nativeBinding.cat
+module.exports.clipGradNorm = nativeBinding.clipGradNorm
+module.exports.clipGradValue = nativeBinding.clipGradValue
 module.exports.crossEntropy = nativeBinding.crossEntropy
 module.exports.eye = nativeBinding.eye
 module.exports.full = nativeBinding.full

@@ -9,11 +9,103 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The native Adagrad optimizer. */
+export declare class NativeAdagrad {
+  /**
+   * `params` lists every group's tensors in order; `groupSizes[i]` of them
+   * belong to group `i`, whose hyperparameters are `options[i]`.
+   */
+  constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<AdagradGroupOptions>)
+  /** Replaces group `index`'s hyperparameters. */
+  setOptions(index: number, options: AdagradGroupOptions): void
+  /** Updates every parameter that has a gradient. */
+  step(): void
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void
+  /** Copies of the state of every parameter that has some. */
+  state(): Array<NativeParamState>
+  /**
+   * Replaces every group's hyperparameters and every parameter's state at
+   * once; `tensors` holds each entry's tensors in turn. Nothing changes
+   * when any of it is refused.
+   */
+  loadState(options: Array<AdagradGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
+}
+
+/** The native Adam optimizer. */
+export declare class NativeAdam {
+  /**
+   * `params` lists every group's tensors in order; `groupSizes[i]` of them
+   * belong to group `i`, whose hyperparameters are `options[i]`.
+   */
+  constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<AdamGroupOptions>)
+  /** Replaces group `index`'s hyperparameters. */
+  setOptions(index: number, options: AdamGroupOptions): void
+  /** Updates every parameter that has a gradient. */
+  step(): void
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void
+  /** Copies of the state of every parameter that has some. */
+  state(): Array<NativeParamState>
+  /**
+   * Replaces every group's hyperparameters and every parameter's state at
+   * once; `tensors` holds each entry's tensors in turn. Nothing changes
+   * when any of it is refused.
+   */
+  loadState(options: Array<AdamGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
+}
+
+/** The native AdamW optimizer. */
+export declare class NativeAdamW {
+  /**
+   * `params` lists every group's tensors in order; `groupSizes[i]` of them
+   * belong to group `i`, whose hyperparameters are `options[i]`.
+   */
+  constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<AdamGroupOptions>)
+  /** Replaces group `index`'s hyperparameters. */
+  setOptions(index: number, options: AdamGroupOptions): void
+  /** Updates every parameter that has a gradient. */
+  step(): void
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void
+  /** Copies of the state of every parameter that has some. */
+  state(): Array<NativeParamState>
+  /**
+   * Replaces every group's hyperparameters and every parameter's state at
+   * once; `tensors` holds each entry's tensors in turn. Nothing changes
+   * when any of it is refused.
+   */
+  loadState(options: Array<AdamGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
+}
+
+/** The native RMSprop optimizer. */
+export declare class NativeRmsprop {
+  /**
+   * `params` lists every group's tensors in order; `groupSizes[i]` of them
+   * belong to group `i`, whose hyperparameters are `options[i]`.
+   */
+  constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<RmspropGroupOptions>)
+  /** Replaces group `index`'s hyperparameters. */
+  setOptions(index: number, options: RmspropGroupOptions): void
+  /** Updates every parameter that has a gradient. */
+  step(): void
+  /** Clears every parameter's gradient. */
+  zeroGrad(): void
+  /** Copies of the state of every parameter that has some. */
+  state(): Array<NativeParamState>
+  /**
+   * Replaces every group's hyperparameters and every parameter's state at
+   * once; `tensors` holds each entry's tensors in turn. Nothing changes
+   * when any of it is refused.
+   */
+  loadState(options: Array<RmspropGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
+}
+
 /** The native SGD optimizer. */
 export declare class NativeSgd {
   /**
-   * `params` lists every group's tensors in order; `groupSizes[i]` of them belong
-   * to group `i`, whose hyperparameters are `options[i]`.
+   * `params` lists every group's tensors in order; `groupSizes[i]` of them
+   * belong to group `i`, whose hyperparameters are `options[i]`.
    */
   constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<SgdGroupOptions>)
   /** Replaces group `index`'s hyperparameters. */
@@ -22,6 +114,14 @@ export declare class NativeSgd {
   step(): void
   /** Clears every parameter's gradient. */
   zeroGrad(): void
+  /** Copies of the state of every parameter that has some. */
+  state(): Array<NativeParamState>
+  /**
+   * Replaces every group's hyperparameters and every parameter's state at
+   * once; `tensors` holds each entry's tensors in turn. Nothing changes
+   * when any of it is refused.
+   */
+  loadState(options: Array<SgdGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
 }
 
 /**
@@ -175,11 +275,54 @@ export declare class NativeTensor {
   get isDisposed(): boolean
 }
 
+/** Hyperparameters of one Adagrad parameter group. */
+export interface AdagradGroupOptions {
+  /** Learning rate. */
+  lr: number
+  /** Learning-rate decay per step. */
+  lrDecay: number
+  /** L2 penalty. */
+  weightDecay: number
+  /** The value the sums of squared gradients start at. */
+  initialAccumulatorValue: number
+  /** Added to the denominator for numerical stability. */
+  eps: number
+  /** Ascend the objective instead of descending it. */
+  maximize: boolean
+}
+
+/** Hyperparameters of one Adam or AdamW parameter group. */
+export interface AdamGroupOptions {
+  /** Learning rate. */
+  lr: number
+  /** Decay rate of the first moment estimate. */
+  beta1: number
+  /** Decay rate of the second moment estimate. */
+  beta2: number
+  /** Added to the denominator for numerical stability. */
+  eps: number
+  /** Weight decay (an L2 penalty for Adam, decoupled for AdamW). */
+  weightDecay: number
+  /** AMSGrad. */
+  amsgrad: boolean
+  /** Ascend the objective instead of descending it. */
+  maximize: boolean
+}
+
 /** `start, start + step, ...` below `end`, float32 or int64. */
 export declare function arange(start: number, end: number, step: number, dtype: string): NativeTensor
 
 /** Joins tensors along an existing dimension. */
 export declare function cat(tensors: Array<NativeTensor>, dim: number): NativeTensor
+
+/**
+ * Rescales the gradients so their joint `normType` norm is at most `maxNorm`;
+ * returns the norm before clipping as a 0-d tensor.
+ */
+export declare function clipGradNorm(params: Array<NativeTensor>, maxNorm: number, normType: number, errorIfNonfinite: boolean): NativeTensor
+
+/** Clamps every gradient to `[-clipValue, clipValue]`. */
+export declare function clipGradValue(params: Array<NativeTensor>, clipValue: number): void
 
 /** Cross-entropy of logits against int64 class indices. */
 export declare function crossEntropy(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
@@ -252,6 +395,31 @@ export interface MemoryInfo {
 /** Mean squared error with `reduction` `'mean' | 'sum' | 'none'`. */
 export declare function mseLoss(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
 
+/** One parameter's optimizer state, as `stateDict()` receives it. */
+export interface NativeParamState {
+  /** The parameter's position in the optimizer's group-major order. */
+  index: number
+  /** Updates applied so far, for algorithms that count them. */
+  step?: number
+  /** PyTorch's names of the state tensors (`exp_avg`, ...). */
+  names: Array<string>
+  /** The state tensors (copies), in the order of `names`. */
+  tensors: Array<NativeTensor>
+}
+
+/**
+ * One parameter's state as `loadStateDict()` passes it; its tensors follow in
+ * one flat list, `names.length` of them per entry.
+ */
+export interface NativeParamStateInput {
+  /** The parameter's position in the optimizer's group-major order. */
+  index: number
+  /** Updates applied so far, for algorithms that count them. */
+  step?: number
+  /** PyTorch's names of the state tensors. */
+  names: Array<string>
+}
+
 /** Integers uniform in `[low, high)`, int64. */
 export declare function randint(low: number, high: number, shape: Array<number>): NativeTensor
 
@@ -266,6 +434,24 @@ export declare function readCsv(path: string, header: boolean, columns?: Array<s
 
 /** Reads an IDX file (raw or gzip). */
 export declare function readIdx(path: string): NativeTensor
+
+/** Hyperparameters of one RMSprop parameter group. */
+export interface RmspropGroupOptions {
+  /** Learning rate. */
+  lr: number
+  /** Smoothing constant. */
+  alpha: number
+  /** Added to the denominator for numerical stability. */
+  eps: number
+  /** L2 penalty. */
+  weightDecay: number
+  /** Momentum factor. */
+  momentum: number
+  /** Normalize by the estimated variance of the gradient. */
+  centered: boolean
+  /** Ascend the objective instead of descending it. */
+  maximize: boolean
+}
 
 /** Writes tensors to a safetensors file atomically. */
 export declare function saveSafetensors(path: string, names: Array<string>, tensors: Array<NativeTensor>, metadata?: Record<string, string> | undefined | null): void
@@ -291,6 +477,8 @@ export interface SgdGroupOptions {
   weightDecay: number
   /** Nesterov momentum. */
   nesterov: boolean
+  /** Ascend the objective instead of descending it. */
+  maximize: boolean
 }
 
 /**

@@ -82,6 +82,15 @@ function guardPrototype(proto: object): void {
 
 guardPrototype(binding.NativeTensor.prototype)
 guardPrototype(binding.NativeSgd.prototype)
+guardPrototype(binding.NativeAdam.prototype)
+guardPrototype(binding.NativeAdamW.prototype)
+guardPrototype(binding.NativeRmsprop.prototype)
+guardPrototype(binding.NativeAdagrad.prototype)
+
+/** A guarded factory for a native class: its constructor's errors become FerrogradErrors too. */
+function factory<A extends unknown[], R>(cls: new (...args: A) => R): (...args: A) => R {
+  return guard((...args: A) => new cls(...args))
+}
 
 /** The binding's functions, guarded. Classes are used through their prototypes. */
 export const native = {
@@ -119,12 +128,21 @@ export const native = {
   getNumThreads: guard(binding.getNumThreads),
   memory: guard(binding.memory),
   simdLevel: guard(binding.simdLevel),
-  newSgd: guard(
-    (...args: ConstructorParameters<typeof binding.NativeSgd>) => new binding.NativeSgd(...args),
-  ),
+  clipGradNorm: guard(binding.clipGradNorm),
+  clipGradValue: guard(binding.clipGradValue),
+  newSgd: factory(binding.NativeSgd),
+  newAdam: factory(binding.NativeAdam),
+  newAdamW: factory(binding.NativeAdamW),
+  newRmsprop: factory(binding.NativeRmsprop),
+  newAdagrad: factory(binding.NativeAdagrad),
 }
 
 export type NativeTensor = Binding.NativeTensor
 export type LoadedFile = Binding.LoadedFile
 export type NativeSgd = Binding.NativeSgd
 export type SgdGroupOptions = Binding.SgdGroupOptions
+export type AdamGroupOptions = Binding.AdamGroupOptions
+export type RmspropGroupOptions = Binding.RmspropGroupOptions
+export type AdagradGroupOptions = Binding.AdagradGroupOptions
+export type NativeParamState = Binding.NativeParamState
+export type NativeParamStateInput = Binding.NativeParamStateInput

@@ -10,4 +10,5 @@ export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten, GELU, SiLU
 export { Sequential } from './container'
 export { MSELoss, CrossEntropyLoss } from './loss'
 export * as functional from './functional'
+export * as utils from './utils'
 export type { Reduction, LossOptions } from './functional'

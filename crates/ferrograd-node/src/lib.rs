@@ -5,7 +5,10 @@
 //! error becomes a JavaScript error whose `code` is the core's `ERR_*` code, and a
 //! panic (a bug) becomes an error too instead of aborting Node.
 
+pub mod adagrad;
+pub mod adam;
 pub mod args;
+pub mod clip;
 pub mod data;
 mod external_memory;
 pub mod io;
@@ -13,7 +16,9 @@ mod module_version;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod rmsprop;
 pub mod runtime;
+pub mod sgd;
 pub mod tensor;
 
 /// Result of every entry point: the error's status string is the JS `code`.

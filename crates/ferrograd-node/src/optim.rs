@@ -1,91 +1,220 @@
-//! Optimizers: one native object per optimizer, one call per `step()`.
+//! What the optimizer classes share: splitting the flat parameter list into
+//! groups, and the conversion of their state to and from JavaScript. Each
+//! optimizer is one native class (`sgd.rs`, `adam.rs`, ...) made by
+//! [`optimizer_class!`]: one call per `step()`, no maths here.
 
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
-use ferrograd::optim::{ParamGroup, Sgd as CoreSgd, SgdOptions};
+use ferrograd::optim::{Optimizer, ParamGroup, ParamState, Rule};
 use napi::bindgen_prelude::ClassInstance;
+use napi::Env;
 use napi_derive::napi;
 
-/// Hyperparameters of one SGD parameter group.
+/// One parameter's optimizer state, as `stateDict()` receives it.
+#[napi(object, object_from_js = false)]
+pub struct NativeParamState {
+    /// The parameter's position in the optimizer's group-major order.
+    pub index: u32,
+    /// Updates applied so far, for algorithms that count them.
+    pub step: Option<f64>,
+    /// PyTorch's names of the state tensors (`exp_avg`, ...).
+    pub names: Vec<String>,
+    /// The state tensors (copies), in the order of `names`.
+    pub tensors: Vec<NativeTensor>,
+}
+
+/// One parameter's state as `loadStateDict()` passes it; its tensors follow in
+/// one flat list, `names.length` of them per entry.
 #[napi(object)]
-pub struct SgdGroupOptions {
-    /// Learning rate.
-    pub lr: f64,
-    /// Momentum factor.
-    pub momentum: f64,
-    /// Dampening for momentum.
-    pub dampening: f64,
-    /// L2 penalty.
-    pub weight_decay: f64,
-    /// Nesterov momentum.
-    pub nesterov: bool,
+pub struct NativeParamStateInput {
+    /// The parameter's position in the optimizer's group-major order.
+    pub index: f64,
+    /// Updates applied so far, for algorithms that count them.
+    pub step: Option<f64>,
+    /// PyTorch's names of the state tensors.
+    pub names: Vec<String>,
 }
 
-impl From<&SgdGroupOptions> for SgdOptions {
-    fn from(o: &SgdGroupOptions) -> Self {
-        SgdOptions {
-            lr: o.lr,
-            momentum: o.momentum,
-            dampening: o.dampening,
-            weight_decay: o.weight_decay,
-            nesterov: o.nesterov,
+/// `params` split into groups: `group_sizes[i]` of them, in order, form group `i`
+/// with the hyperparameters `options[i]`.
+pub(crate) fn groups<O, C>(
+    name: &str,
+    params: &[ClassInstance<NativeTensor>],
+    group_sizes: &[f64],
+    options: &[O],
+) -> Result<Vec<ParamGroup<C>>>
+where
+    C: for<'a> From<&'a O>,
+{
+    if group_sizes.len() != options.len() {
+        return Err(args::arg_error(format!(
+            "{name}: one options object is needed per parameter group"
+        )));
+    }
+    let mut tensors = params.iter().map(|p| p.get().cloned());
+    let mut groups = Vec::with_capacity(options.len());
+    for (size, o) in group_sizes.iter().zip(options) {
+        let size = args::size(name, "a group size", *size)?;
+        let params = tensors.by_ref().take(size).collect::<Result<Vec<_>>>()?;
+        groups.push(ParamGroup {
+            params,
+            options: o.into(),
+        });
+    }
+    if tensors.next().is_some() {
+        return Err(args::arg_error(format!(
+            "{name}: the group sizes add up to fewer than the {} parameters",
+            params.len()
+        )));
+    }
+    Ok(groups)
+}
+
+/// Every parameter's state, as copies.
+pub(crate) fn export_state<R: Rule>(
+    env: &Env,
+    opt: &Optimizer<R>,
+) -> Result<Vec<NativeParamState>> {
+    let mut out = Vec::new();
+    for (i, s) in opt.state().js()?.into_iter().enumerate() {
+        let Some(s) = s else { continue };
+        let (names, tensors): (Vec<_>, Vec<_>) = s.buffers.into_iter().unzip();
+        out.push(NativeParamState {
+            index: i as u32,
+            step: s.step.map(|n| n as f64),
+            names,
+            tensors: tensors
+                .into_iter()
+                .map(|t| NativeTensor::wrap(env, t, &[]))
+                .collect::<Result<_>>()?,
+        });
+    }
+    Ok(out)
+}
+
+/// Replaces the hyperparameters and the state, checked by the core as a whole.
+pub(crate) fn import_state<R: Rule, O>(
+    opt: &mut Optimizer<R>,
+    options: &[O],
+    state: &[NativeParamStateInput],
+    tensors: &[ClassInstance<NativeTensor>],
+) -> Result<()>
+where
+    R::Options: for<'a> From<&'a O>,
+{
+    let name = format!("{}.loadStateDict", R::NAME);
+    let n: usize = opt.groups().iter().map(|g| g.params.len()).sum();
+    let mut slots: Vec<Option<ParamState>> = vec![None; n];
+    let mut tensors = tensors.iter();
+    for s in state {
+        let index = args::size(&name, "a parameter index", s.index)?;
+        let step = s
+            .step
+            .map(|v| args::size(&name, "a step count", v).map(|v| v as u64))
+            .transpose()?;
+        let mut buffers = Vec::with_capacity(s.names.len());
+        for n in &s.names {
+            let t = tensors.next().ok_or_else(|| {
+                args::arg_error(format!("{name}: fewer state tensors than names"))
+            })?;
+            buffers.push((n.clone(), t.get()?.clone()));
+        }
+        match slots.get_mut(index) {
+            Some(slot @ None) => *slot = Some(ParamState { step, buffers }),
+            Some(Some(_)) => {
+                return Err(args::arg_error(format!(
+                    "{name}: parameter {index} has state twice"
+                )))
+            }
+            None => {
+                return Err(args::arg_error(format!(
+                    "{name}: there is no parameter {index} (there are {n})"
+                )))
+            }
         }
     }
+    if tensors.next().is_some() {
+        return Err(args::arg_error(format!(
+            "{name}: more state tensors than names"
+        )));
+    }
+    opt.load_state(options.iter().map(Into::into).collect(), slots)
+        .js()
 }
 
-/// The native SGD optimizer.
-#[napi]
-pub struct NativeSgd {
-    inner: CoreSgd,
-}
-
-#[napi]
-impl NativeSgd {
-    /// `params` lists every group's tensors in order; `groupSizes[i]` of them belong
-    /// to group `i`, whose hyperparameters are `options[i]`.
-    #[napi(constructor, catch_unwind)]
-    pub fn new(
-        params: Vec<ClassInstance<NativeTensor>>,
-        group_sizes: Vec<f64>,
-        options: Vec<SgdGroupOptions>,
-    ) -> Result<NativeSgd> {
-        if group_sizes.len() != options.len() {
-            return Err(crate::js_error(ferrograd::Error::new(
-                ferrograd::ErrorCode::Arg,
-                "SGD: one options object is needed per parameter group",
-            )));
+/// A native optimizer class over the core optimizer `$core`, whose group
+/// hyperparameters arrive as the `#[napi(object)]` `$options`. The doc comment
+/// is a plain string literal: napi-rs copies it into the `.d.ts` verbatim.
+macro_rules! optimizer_class {
+    ($doc:literal, $class:ident, $core:ident, $options:ident) => {
+        #[doc = $doc]
+        #[napi_derive::napi]
+        pub struct $class {
+            inner: $core,
         }
-        let mut tensors = params.iter().map(|p| p.get().cloned());
-        let mut groups = Vec::with_capacity(options.len());
-        for (size, o) in group_sizes.iter().zip(&options) {
-            let size = args::size("SGD", "a group size", *size)?;
-            let params = tensors.by_ref().take(size).collect::<Result<Vec<_>>>()?;
-            groups.push(ParamGroup {
-                params,
-                options: o.into(),
-            });
+
+        #[napi_derive::napi]
+        impl $class {
+            /// `params` lists every group's tensors in order; `groupSizes[i]` of them
+            /// belong to group `i`, whose hyperparameters are `options[i]`.
+            #[napi(constructor, catch_unwind)]
+            pub fn new(
+                params: Vec<napi::bindgen_prelude::ClassInstance<$crate::tensor::NativeTensor>>,
+                group_sizes: Vec<f64>,
+                options: Vec<$options>,
+            ) -> $crate::Result<$class> {
+                use $crate::IntoJs;
+                let name = <$core>::NAME;
+                let groups = $crate::optim::groups(name, &params, &group_sizes, &options)?;
+                Ok($class {
+                    inner: $core::new(groups).js()?,
+                })
+            }
+
+            /// Replaces group `index`'s hyperparameters.
+            #[napi(catch_unwind)]
+            pub fn set_options(&mut self, index: f64, options: $options) -> $crate::Result<()> {
+                use $crate::IntoJs;
+                let i = $crate::args::size(<$core>::NAME, "a group index", index)?;
+                self.inner.set_options(i, (&options).into()).js()
+            }
+
+            /// Updates every parameter that has a gradient.
+            #[napi(catch_unwind)]
+            pub fn step(&mut self) -> $crate::Result<()> {
+                use $crate::IntoJs;
+                self.inner.step().js()
+            }
+
+            /// Clears every parameter's gradient.
+            #[napi(catch_unwind)]
+            pub fn zero_grad(&self) -> $crate::Result<()> {
+                use $crate::IntoJs;
+                self.inner.zero_grad().js()
+            }
+
+            /// Copies of the state of every parameter that has some.
+            #[napi(catch_unwind)]
+            pub fn state(
+                &self,
+                env: napi::Env,
+            ) -> $crate::Result<Vec<$crate::optim::NativeParamState>> {
+                $crate::optim::export_state(&env, &self.inner)
+            }
+
+            /// Replaces every group's hyperparameters and every parameter's state at
+            /// once; `tensors` holds each entry's tensors in turn. Nothing changes
+            /// when any of it is refused.
+            #[napi(catch_unwind)]
+            pub fn load_state(
+                &mut self,
+                options: Vec<$options>,
+                state: Vec<$crate::optim::NativeParamStateInput>,
+                tensors: Vec<napi::bindgen_prelude::ClassInstance<$crate::tensor::NativeTensor>>,
+            ) -> $crate::Result<()> {
+                $crate::optim::import_state(&mut self.inner, &options, &state, &tensors)
+            }
         }
-        Ok(NativeSgd {
-            inner: CoreSgd::new(groups).js()?,
-        })
-    }
-
-    /// Replaces group `index`'s hyperparameters.
-    #[napi(catch_unwind)]
-    pub fn set_options(&mut self, index: f64, options: SgdGroupOptions) -> Result<()> {
-        let i = args::size("SGD", "a group index", index)?;
-        self.inner.set_options(i, (&options).into()).js()
-    }
-
-    /// Updates every parameter that has a gradient.
-    #[napi(catch_unwind)]
-    pub fn step(&mut self) -> Result<()> {
-        self.inner.step().js()
-    }
-
-    /// Clears every parameter's gradient.
-    #[napi(catch_unwind)]
-    pub fn zero_grad(&self) -> Result<()> {
-        self.inner.zero_grad().js()
-    }
+    };
 }
+pub(crate) use optimizer_class;

@@ -2,8 +2,8 @@
 //! weight decay, with `torch.optim.SGD`'s exact update rule. One `step()` updates
 //! every parameter in place with one fused loop per parameter.
 
-use crate::tensor::shape::fmt_shape;
-use crate::tensor::Tensor;
+use super::optimizer::{buffers, non_negative, Optimizer, Rule};
+use crate::tensor::{Float, Storage};
 use crate::{bail, Result};
 
 /// Hyperparameters of one parameter group.
@@ -19,6 +19,8 @@ pub struct SgdOptions {
     pub weight_decay: f64,
     /// Nesterov momentum.
     pub nesterov: bool,
+    /// Ascend the objective instead of descending it.
+    pub maximize: bool,
 }
 
 impl Default for SgdOptions {
@@ -29,6 +31,7 @@ impl Default for SgdOptions {
             dampening: 0.0,
             weight_decay: 0.0,
             nesterov: false,
+            maximize: false,
         }
     }
 }
@@ -36,16 +39,15 @@ impl Default for SgdOptions {
 impl SgdOptions {
     /// Refuses values PyTorch refuses.
     pub fn validate(&self) -> Result<()> {
-        for (name, v) in [
-            ("lr", self.lr),
-            ("momentum", self.momentum),
-            ("weightDecay", self.weight_decay),
-            ("dampening", self.dampening),
-        ] {
-            if !(v.is_finite() && v >= 0.0) {
-                bail!(Arg, "SGD: {name} must be a finite number >= 0, got {v}");
-            }
-        }
+        non_negative(
+            "SGD",
+            &[
+                ("lr", self.lr),
+                ("momentum", self.momentum),
+                ("weightDecay", self.weight_decay),
+                ("dampening", self.dampening),
+            ],
+        )?;
         if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
             bail!(
                 Arg,
@@ -56,144 +58,62 @@ impl SgdOptions {
     }
 }
 
-/// Parameters sharing one set of hyperparameters.
-pub struct ParamGroup<O> {
-    /// The tensors this group updates.
-    pub params: Vec<Tensor>,
-    /// Their hyperparameters.
-    pub options: O,
-}
+/// The SGD update rule.
+pub struct SgdRule;
 
 /// The SGD optimizer.
-pub struct Sgd {
-    groups: Vec<ParamGroup<SgdOptions>>,
-    /// Momentum buffer per parameter (group-major order), created at first use.
-    momentum: Vec<Option<Vec<f32>>>,
-}
+pub type Sgd = Optimizer<SgdRule>;
 
-impl Sgd {
-    /// An optimizer over parameter groups; every parameter must be a float32 leaf.
-    pub fn new(groups: Vec<ParamGroup<SgdOptions>>) -> Result<Sgd> {
-        let mut seen = std::collections::HashSet::new();
-        for g in &groups {
-            g.options.validate()?;
-            for p in &g.params {
-                if !p.is_leaf() {
-                    bail!(
-                        Arg,
-                        "SGD: can only optimize leaf tensors; got a computed tensor of shape {}",
-                        fmt_shape(p.shape())
-                    );
-                }
-                if !seen.insert(p.id()) {
-                    bail!(
-                        Arg,
-                        "SGD: a parameter (shape {}) appears more than once",
-                        fmt_shape(p.shape())
-                    );
-                }
+impl Rule for SgdRule {
+    const NAME: &'static str = "SGD";
+    const COUNTS_STEPS: bool = false;
+    type Options = SgdOptions;
+
+    fn validate(o: &SgdOptions) -> Result<()> {
+        o.validate()
+    }
+
+    fn buffer_names(o: &SgdOptions) -> &'static [&'static str] {
+        if o.momentum == 0.0 {
+            &[]
+        } else {
+            &["momentum_buffer"]
+        }
+    }
+
+    /// `g += wd * p; buf = momentum * buf + (1 - dampening) * g` (the first buffer
+    /// is `g` itself); `g = nesterov ? g + momentum * buf : buf`; `p -= lr * g`.
+    fn update<T: Float>(
+        o: &SgdOptions,
+        _step: u64,
+        fresh: bool,
+        w: &mut [T],
+        g: &[T],
+        state: &mut [Storage],
+    ) {
+        let (lr, mom, wd) = (T::of(o.lr), T::of(o.momentum), T::of(o.weight_decay));
+        let keep = T::of(1.0 - o.dampening);
+        let sign = if o.maximize { -T::ONE } else { T::ONE };
+        if o.momentum == 0.0 {
+            for (w, &g) in w.iter_mut().zip(g) {
+                *w = *w - lr * (sign * g + wd * *w);
             }
+            return;
         }
-        let n = groups.iter().map(|g| g.params.len()).sum();
-        Ok(Sgd {
-            groups,
-            momentum: vec![None; n],
-        })
-    }
-
-    /// The parameter groups.
-    pub fn groups(&self) -> &[ParamGroup<SgdOptions>] {
-        &self.groups
-    }
-
-    /// Replaces group `i`'s hyperparameters (learning-rate schedules do this).
-    pub fn set_options(&mut self, i: usize, options: SgdOptions) -> Result<()> {
-        options.validate()?;
-        match self.groups.get_mut(i) {
-            Some(g) => g.options = options,
-            None => bail!(
-                Index,
-                "SGD: there is no parameter group {i} (there are {})",
-                self.groups.len()
-            ),
+        let [b] = buffers::<T, 1>(state);
+        for ((w, &g), b) in w.iter_mut().zip(g).zip(b.iter_mut()) {
+            let d = sign * g + wd * *w;
+            *b = if fresh { d } else { mom * *b + keep * d };
+            *w = *w - lr * if o.nesterov { d + mom * *b } else { *b };
         }
-        Ok(())
-    }
-
-    /// One update of every parameter that has a gradient:
-    /// `g += wd * p; buf = momentum * buf + (1 - dampening) * g` (the first buffer is
-    /// `g` itself); `g = nesterov ? g + momentum * buf : buf`; `p -= lr * g`.
-    pub fn step(&mut self) -> Result<()> {
-        // Check every parameter before changing any, so a bad one leaves all intact.
-        for p in self.groups.iter().flat_map(|g| &g.params) {
-            if p.grad().is_some() && (!p.is_contiguous() || p.dtype() != crate::DType::F32) {
-                bail!(
-                    Arg,
-                    "SGD.step: parameters must be contiguous float32 tensors; got a {} tensor of shape {}{}",
-                    p.dtype(),
-                    fmt_shape(p.shape()),
-                    if p.is_contiguous() { "" } else { " that is a non-contiguous view" }
-                );
-            }
-        }
-        let mut slot = 0;
-        for group in &self.groups {
-            let o = group.options;
-            let (lr, mom, damp, wd) = (
-                o.lr as f32,
-                o.momentum as f32,
-                o.dampening as f32,
-                o.weight_decay as f32,
-            );
-            for p in &group.params {
-                let buf = &mut self.momentum[slot];
-                slot += 1;
-                let Some(grad) = p.grad() else { continue };
-                grad.with_contiguous("SGD.step", |g: &[f32]| {
-                    p.with_data_mut("SGD.step", |w: &mut [f32]| {
-                        if mom == 0.0 {
-                            for (w, &g) in w.iter_mut().zip(g) {
-                                *w -= lr * (g + wd * *w);
-                            }
-                            return;
-                        }
-                        match buf {
-                            None => {
-                                let mut b = Vec::with_capacity(g.len());
-                                for (w, &g) in w.iter_mut().zip(g) {
-                                    let d = g + wd * *w;
-                                    b.push(d);
-                                    *w -= lr * if o.nesterov { d + mom * d } else { d };
-                                }
-                                *buf = Some(b);
-                            }
-                            Some(b) => {
-                                for ((w, &g), b) in w.iter_mut().zip(g).zip(b.iter_mut()) {
-                                    let d = g + wd * *w;
-                                    *b = mom * *b + (1.0 - damp) * d;
-                                    *w -= lr * if o.nesterov { d + mom * *b } else { *b };
-                                }
-                            }
-                        }
-                    })
-                })??;
-            }
-        }
-        Ok(())
-    }
-
-    /// Clears every parameter's gradient (PyTorch's `set_to_none=True`).
-    pub fn zero_grad(&self) -> Result<()> {
-        for p in self.groups.iter().flat_map(|g| &g.params) {
-            p.set_grad(None)?;
-        }
-        Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::optim::ParamGroup;
+    use crate::Tensor;
 
     fn param(v: &[f32]) -> Tensor {
         let t = Tensor::from_vec(v.to_vec(), &[v.len()]).unwrap();
@@ -210,6 +130,7 @@ mod tests {
             dampening: 0.5,
             weight_decay: 0.01,
             nesterov: false,
+            maximize: false,
         };
         let mut opt = Sgd::new(vec![ParamGroup {
             params: vec![p.clone()],

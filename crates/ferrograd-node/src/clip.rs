@@ -1,0 +1,36 @@
+//! Gradient clipping: one call over every parameter.
+
+use crate::tensor::NativeTensor;
+use crate::{IntoJs, Result};
+use ferrograd::nn;
+use napi::bindgen_prelude::ClassInstance;
+use napi::Env;
+use napi_derive::napi;
+
+/// Rescales the gradients so their joint `normType` norm is at most `maxNorm`;
+/// returns the norm before clipping as a 0-d tensor.
+#[napi(catch_unwind)]
+pub fn clip_grad_norm(
+    env: Env,
+    params: Vec<ClassInstance<NativeTensor>>,
+    max_norm: f64,
+    norm_type: f64,
+    error_if_nonfinite: bool,
+) -> Result<NativeTensor> {
+    let params = params
+        .iter()
+        .map(|p| p.get().cloned())
+        .collect::<Result<Vec<_>>>()?;
+    let total = nn::clip_grad_norm(&params, max_norm, norm_type, error_if_nonfinite).js()?;
+    NativeTensor::wrap(&env, total, &[])
+}
+
+/// Clamps every gradient to `[-clipValue, clipValue]`.
+#[napi(catch_unwind)]
+pub fn clip_grad_value(params: Vec<ClassInstance<NativeTensor>>, clip_value: f64) -> Result<()> {
+    let params = params
+        .iter()
+        .map(|p| p.get().cloned())
+        .collect::<Result<Vec<_>>>()?;
+    nn::clip_grad_value(&params, clip_value).js()
+}
