@@ -346,6 +346,9 @@ export declare function full(shape: Array<number>, value: number, dtype?: string
 /** Number of threads of the core's pool. */
 export declare function getNumThreads(): number
 
+/** The calling thread's generator state (seed and position), as text. */
+export declare function getRngState(): string
+
 /** True when ops on the calling thread record the graph. */
 export declare function isGradEnabled(): boolean
 
@@ -378,7 +381,7 @@ export declare function loadSafetensors(path: string): LoadedFile
 /** `loadSafetensors` on the thread pool. */
 export declare function loadSafetensorsAsync(path: string): Promise<unknown>
 
-/** Reseeds the calling thread's random generator. */
+/** Reseeds this thread's generator. */
 export declare function manualSeed(seed: number): void
 
 /** Memory held by the native core in this process. */
@@ -464,6 +467,9 @@ export declare function setGradEnabled(enabled: boolean): boolean
 
 /** Sets the number of threads of the core's pool. */
 export declare function setNumThreads(n: number): void
+
+/** Restores this thread's generator from `getRngState()`. */
+export declare function setRngState(state: string): void
 
 /** Hyperparameters of one SGD parameter group. */
 export interface SgdGroupOptions {

@@ -126,6 +126,8 @@ export const native = {
   isGradEnabled: guard(binding.isGradEnabled),
   setNumThreads: guard(binding.setNumThreads),
   getNumThreads: guard(binding.getNumThreads),
+  getRngState: guard(binding.getRngState),
+  setRngState: guard(binding.setRngState),
   memory: guard(binding.memory),
   simdLevel: guard(binding.simdLevel),
   clipGradNorm: guard(binding.clipGradNorm),

@@ -1,9 +1,21 @@
 //! Process and thread settings: seeds, grad mode, threads, memory figures.
 
-use crate::{args, Result};
+use crate::{args, IntoJs, Result};
 use napi_derive::napi;
 
-/// Reseeds the calling thread's random generator.
+/// The calling thread's generator state (seed and position), as text.
+#[napi(catch_unwind)]
+pub fn get_rng_state() -> String {
+    ferrograd::random::rng_state()
+}
+
+/// Restores this thread's generator from `getRngState()`.
+#[napi(catch_unwind)]
+pub fn set_rng_state(state: String) -> Result<()> {
+    ferrograd::random::set_rng_state(&state).js()
+}
+
+/// Reseeds this thread's generator.
 #[napi(catch_unwind)]
 pub fn manual_seed(seed: f64) -> Result<()> {
     ferrograd::manual_seed(args::size("manualSeed", "the seed", seed)? as u64);
