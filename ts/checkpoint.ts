@@ -10,10 +10,18 @@ import { Tensor, describe } from './tensor'
 import { readSafetensors, save } from './io'
 import type { Module } from './nn/module'
 
+/** The parts of an optimizer's state dict a checkpoint stores. */
+export interface SavedOptimizerState {
+  /** Per-parameter state: tensors and numbers by name. */
+  state: Record<number, Record<string, Tensor | number>>
+  /** Each group's hyperparameters. */
+  paramGroups: object[]
+}
+
 /** What a checkpoint needs of an optimizer: every `fg.optim` optimizer has it. */
 export interface CheckpointOptimizer {
   /** The optimizer's state (see `Optimizer.stateDict`). */
-  stateDict(): { state: Record<number, Record<string, Tensor | number>>; paramGroups: object[] }
+  stateDict(): SavedOptimizerState
   /** Restores a state returned by `stateDict()`. */
   loadStateDict(state: never): void
 }

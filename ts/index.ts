@@ -101,7 +101,7 @@ export {
 } from './functions'
 export * as autograd from './autograd'
 export * as data from './data'
-export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type CheckpointTargets, type CheckpointInfo, type CheckpointOptimizer } from './checkpoint'
+export { saveCheckpoint, loadCheckpoint, type CheckpointContents, type CheckpointTargets, type CheckpointInfo, type CheckpointOptimizer, type SavedOptimizerState } from './checkpoint'
 export { save, load, saveAsync, loadAsync, readSafetensors, type SaveOptions, type SafetensorsFile } from './io'
 export * as nn from './nn'
 export * as optim from './optim'
