@@ -7,6 +7,9 @@
 
 pub mod args;
 mod external_memory;
+pub mod init;
+pub mod layers;
+pub mod losses;
 mod module_version;
 pub mod nn;
 pub mod ops;
