@@ -3,7 +3,9 @@
 //! results with PyTorch's. Shared by `parity.rs` and `layers_parity.rs`.
 
 // Each test binary that includes this module uses a different part of it.
-#![allow(dead_code)]
+#![allow(dead_code, unused_macros, unused_imports)]
+
+pub mod gradcheck;
 
 use ferrograd::{DType, Tensor};
 use safetensors::{Dtype, SafeTensors};
