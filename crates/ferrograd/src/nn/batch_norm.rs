@@ -7,6 +7,7 @@
 
 use super::norm_backward::{affine_backward, NormGrads};
 use crate::autograd::{record, Backward};
+use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::{alloc, float_dispatch, DType, Float, Tensor};
 use crate::{bail, Result};
@@ -63,47 +64,34 @@ impl Channels {
         self.n * self.inner
     }
 
-    /// The packed runs of channel `ch`, one per batch entry.
-    fn runs<'a, T>(self, data: &'a [T], ch: usize) -> impl Iterator<Item = &'a [T]> + 'a {
-        (0..self.n).map(move |b| {
-            let start = (b * self.c + ch) * self.inner;
-            &data[start..start + self.inner]
-        })
-    }
-
-    /// The per-element loop every pass of this file makes: `f(channel, index)` for
-    /// each element in storage order.
-    fn for_each(self, mut f: impl FnMut(usize, usize)) {
+    /// Calls `f(channel, range)` for every packed run of one channel, in storage
+    /// order, so each pass streams through memory once.
+    fn for_runs(self, mut f: impl FnMut(usize, std::ops::Range<usize>)) {
         for b in 0..self.n {
             for ch in 0..self.c {
                 let start = (b * self.c + ch) * self.inner;
-                for i in start..start + self.inner {
-                    f(ch, i);
-                }
+                f(ch, start..start + self.inner);
             }
         }
     }
 }
 
-/// Per-channel mean and biased variance, two-pass in float64.
+/// Per-channel mean and biased variance: two passes, each run summed by the SIMD
+/// kernel and the runs accumulated in float64.
 fn channel_stats<T: Float>(x: &[T], geo: Channels) -> (Vec<f64>, Vec<f64>) {
     let m = geo.count() as f64;
     let mut mean = vec![0.0; geo.c];
+    geo.for_runs(|ch, r| mean[ch] += elementwise::sum(&x[r]).to_f64());
+    mean.iter_mut().for_each(|v| *v /= m);
     let mut var = vec![0.0; geo.c];
-    for ch in 0..geo.c {
-        let sum: f64 = geo.runs(x, ch).flatten().map(|v| v.to_f64()).sum();
-        let mu = sum / m;
-        let sq: f64 = geo
-            .runs(x, ch)
-            .flatten()
-            .map(|v| {
-                let d = v.to_f64() - mu;
-                d * d
-            })
-            .sum();
-        mean[ch] = mu;
-        var[ch] = sq / m;
-    }
+    let mut squares = Vec::with_capacity(geo.inner);
+    geo.for_runs(|ch, r| {
+        let mu = T::of(mean[ch]);
+        squares.clear();
+        elementwise::map_slice(&x[r], &mut squares, |v| (v - mu) * (v - mu));
+        var[ch] += elementwise::sum(&squares).to_f64();
+    });
+    var.iter_mut().for_each(|v| *v /= m);
     (mean, var)
 }
 
@@ -188,7 +176,9 @@ fn update_running(
     store(running.var, &blend(&old_var, var, m / (m - 1.0)))
 }
 
-/// `y = (x - mean) * invstd * w + b` per channel, computed in float64.
+/// `y = (x - mean) * (invstd * w) + b` per channel. The mean is subtracted
+/// first: folding it into the shift (`x * scale + shift`) would cancel large
+/// terms for a channel whose mean is far from 0.
 fn normalize<T: Float>(
     x: &[T],
     geo: Channels,
@@ -197,15 +187,13 @@ fn normalize<T: Float>(
     weight: Option<&[f64]>,
     bias: Option<&[f64]>,
 ) -> Result<Vec<T>> {
-    // y = x * scale + shift, with the per-channel constants folded once.
-    let scale: Vec<f64> = (0..geo.c)
-        .map(|c| invstd[c] * weight.map_or(1.0, |w| w[c]))
-        .collect();
-    let shift: Vec<f64> = (0..geo.c)
-        .map(|c| bias.map_or(0.0, |b| b[c]) - mean[c] * scale[c])
-        .collect();
-    let mut out = alloc::filled("batchNorm", x.len(), T::ZERO)?;
-    geo.for_each(|c, i| out[i] = T::of(x[i].to_f64() * scale[c] + shift[c]));
+    let mut out = alloc::with_capacity("batchNorm", x.len())?;
+    geo.for_runs(|c, r| {
+        let mu = T::of(mean[c]);
+        let scale = T::of(invstd[c] * weight.map_or(1.0, |w| w[c]));
+        let shift = T::of(bias.map_or(0.0, |b| b[c]));
+        elementwise::map_slice(&x[r], &mut out, |v| (v - mu) * scale + shift);
+    });
     Ok(out)
 }
 
@@ -223,29 +211,41 @@ impl NormGrads for BatchNormBackward {
     fn grads<T: Float>(&self, x: &[T], g: &[T], w: Option<&[f64]>) -> Result<[Vec<T>; 3]> {
         let geo = self.geo;
         let m = geo.count() as f64;
-        let xhat = |c: usize, v: T| (v.to_f64() - self.mean[c]) * self.invstd[c];
-        // Per channel: sum(g) and sum(g * xhat).
+        // Per channel: sum(g) and sum(g * (x - mean)), each run by the SIMD kernels.
         let mut sum_g = vec![0.0; geo.c];
-        let mut sum_gx = vec![0.0; geo.c];
-        geo.for_each(|c, i| {
-            let gi = g[i].to_f64();
-            sum_g[c] += gi;
-            sum_gx[c] += gi * xhat(c, x[i]);
+        let mut sum_gc = vec![0.0; geo.c];
+        let mut products = Vec::with_capacity(geo.inner);
+        geo.for_runs(|c, r| {
+            let mu = T::of(self.mean[c]);
+            sum_g[c] += elementwise::sum(&g[r.clone()]).to_f64();
+            products.clear();
+            elementwise::zip_slices(&g[r.clone()], &x[r], &mut products, |g, x| g * (x - mu));
+            sum_gc[c] += elementwise::sum(&products).to_f64();
         });
-        // dx = w * invstd * (g - mean(g) - xhat * mean(g * xhat)) with batch
-        // statistics; with fixed running statistics only the first term remains.
-        let mut dx = alloc::filled("batchNorm backward", x.len(), T::ZERO)?;
-        geo.for_each(|c, i| {
-            let k = self.invstd[c] * w.map_or(1.0, |w| w[c]);
-            let gi = g[i].to_f64();
-            dx[i] = T::of(if self.batch_stats {
-                k * (gi - sum_g[c] / m - xhat(c, x[i]) * sum_gx[c] / m)
+        // dx = k * (g - mean(g) - xhat * mean(g * xhat)) with k = w * invstd and
+        // batch statistics, i.e. a * g + b * (x - mean) + c per channel; with fixed
+        // running statistics only k * g remains.
+        let mut dx = alloc::with_capacity("batchNorm backward", x.len())?;
+        geo.for_runs(|c, r| {
+            let inv = self.invstd[c];
+            let k = inv * w.map_or(1.0, |w| w[c]);
+            let (a, mu) = (T::of(k), T::of(self.mean[c]));
+            if self.batch_stats {
+                let b = T::of(-k * inv * inv * sum_gc[c] / m);
+                let c = T::of(-k * sum_g[c] / m);
+                elementwise::zip_slices(&g[r.clone()], &x[r], &mut dx, |g, x| {
+                    a * g + b * (x - mu) + c
+                });
             } else {
-                k * gi
-            });
+                elementwise::map_slice(&g[r], &mut dx, |g| a * g);
+            }
         });
-        let cast = |v: &[f64]| v.iter().map(|&a| T::of(a)).collect::<Vec<T>>();
-        Ok([dx, cast(&sum_gx), cast(&sum_g)])
+        // d weight = sum(g * xhat) = invstd * sum(g * (x - mean)); d bias = sum(g).
+        let dw = (0..geo.c)
+            .map(|c| T::of(self.invstd[c] * sum_gc[c]))
+            .collect();
+        let db = sum_g.iter().map(|&v| T::of(v)).collect();
+        Ok([dx, dw, db])
     }
 }
 

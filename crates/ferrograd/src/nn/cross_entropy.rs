@@ -15,6 +15,7 @@
 
 use super::Reduction;
 use crate::autograd::{record, Backward};
+use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::{alloc, float_dispatch, DType, Float, Tensor};
 use crate::{bail, Result};
@@ -77,28 +78,20 @@ impl Rows {
         }
     }
 
-    /// `coef_ij` of the module docs.
-    fn coef(&self, i: usize, j: usize) -> f64 {
+    /// `coef_ij` of the module docs for probability targets.
+    fn prob_coef(&self, q: &[f64], i: usize, j: usize) -> f64 {
         let eps = self.smoothing;
-        let smooth = eps / self.c as f64 * self.w(j);
-        match &self.targets {
-            Targets::Classes(t) => match t[i] {
-                Some(t) if t == j => (1.0 - eps) * self.w(j) + smooth,
-                Some(_) => smooth,
-                None => 0.0,
-            },
-            Targets::Probs(q) => {
-                self.w(j) * ((1.0 - eps) * q[i * self.c + j] + eps / self.c as f64)
-            }
-        }
+        self.w(j) * ((1.0 - eps) * q[i * self.c + j] + eps / self.c as f64)
     }
 
-    /// True when only the target class has a nonzero coefficient (no smoothing).
-    fn sparse(&self) -> Option<&[Option<usize>]> {
-        match &self.targets {
-            Targets::Classes(t) if self.smoothing == 0.0 => Some(t),
-            _ => None,
+    /// `(eps / C) * w_j` for every class: the smoothing part of the class-target
+    /// coefficients (empty without smoothing).
+    fn smooth_weights(&self) -> Vec<f64> {
+        if self.smoothing == 0.0 {
+            return Vec::new();
         }
+        let k = self.smoothing / self.c as f64;
+        (0..self.c).map(|j| k * self.w(j)).collect()
     }
 
     /// The divisor of the mean.
@@ -109,29 +102,40 @@ impl Rows {
         }
     }
 
-    /// Writes the log-probabilities of row `i` of `x` into `out`.
-    fn log_probs<T: Float>(&self, x: &[T], i: usize, out: &mut [T]) {
-        let row = &x[i * self.c..(i + 1) * self.c];
-        if self.logits {
-            log_softmax_row(row, out);
-        } else {
-            out.copy_from_slice(row);
-        }
+    /// Row `i` of `x`.
+    fn row<'x, T>(&self, x: &'x [T], i: usize) -> &'x [T] {
+        &x[i * self.c..(i + 1) * self.c]
     }
 
     /// `-sum_j coef_ij * logp_ij` of every row.
     fn losses<T: Float>(&self, x: &[T]) -> Vec<f64> {
-        let mut logp = vec![T::ZERO; self.c];
+        let mut exps = Vec::with_capacity(self.c);
+        let smooth = self.smooth_weights();
+        let keep = 1.0 - self.smoothing;
         (0..self.n)
             .map(|i| {
                 if !self.counts(i) {
                     return 0.0;
                 }
-                self.log_probs(x, i, &mut logp);
-                match self.sparse() {
-                    Some(t) => t[i].map_or(0.0, |t| -self.w(t) * logp[t].to_f64()),
-                    None => -(0..self.c)
-                        .map(|j| self.coef(i, j) * logp[j].to_f64())
+                let row = self.row(x, i);
+                // log p_j = x_j - lse for logits; the input itself for NLL.
+                let lse = match self.logits {
+                    true => {
+                        let (shift, total) = exp_shifted(row, &mut exps);
+                        Float::ln(total) + shift
+                    }
+                    false => T::ZERO,
+                };
+                let logp = |j: usize| (row[j] - lse).to_f64();
+                match &self.targets {
+                    Targets::Classes(t) => {
+                        let t = t[i].expect("counted rows have a class");
+                        let spread: f64 =
+                            smooth.iter().enumerate().map(|(j, &k)| k * logp(j)).sum();
+                        -keep * self.w(t) * logp(t) - spread
+                    }
+                    Targets::Probs(q) => -(0..self.c)
+                        .map(|j| self.prob_coef(q, i, j) * logp(j))
                         .sum::<f64>(),
                 }
             })
@@ -139,7 +143,8 @@ impl Rows {
     }
 
     /// The gradients of `sum_i scale_i * loss_i` with respect to the input and
-    /// (for probability targets, when `target_grad`) the target.
+    /// (for probability targets, when `target_grad`) the target:
+    /// `scale_i * (softmax_ij * sum_j coef_ij - coef_ij)` for the input.
     fn grads<T: Float>(
         &self,
         x: &[T],
@@ -147,41 +152,63 @@ impl Rows {
         target_grad: bool,
     ) -> Result<(Vec<T>, Option<Vec<T>>)> {
         let c = self.c;
-        let mut dx = alloc::filled("crossEntropy backward", self.n * c, T::ZERO)?;
-        let mut dt = if target_grad {
-            Some(alloc::filled("crossEntropy backward", self.n * c, T::ZERO)?)
-        } else {
-            None
+        let op = "crossEntropy backward";
+        let mut dx = alloc::with_capacity(op, self.n * c)?;
+        let mut dt = match target_grad {
+            true => Some(alloc::filled(op, self.n * c, T::ZERO)?),
+            false => None,
         };
-        let mut logp = vec![T::ZERO; c];
-        for i in (0..self.n).filter(|&i| self.counts(i)) {
-            let s = scale(i);
-            self.log_probs(x, i, &mut logp);
-            let row = &mut dx[i * c..(i + 1) * c];
-            if let Some(t) = self.sparse() {
-                let t = t[i].expect("counted rows have a class");
-                let k = s * self.w(t);
-                if self.logits {
-                    for (d, &l) in row.iter_mut().zip(&logp) {
-                        *d = T::of(Float::exp(l).to_f64() * k);
-                    }
-                }
-                row[t] = T::of(row[t].to_f64() - k);
+        let keep = 1.0 - self.smoothing;
+        let smooth = self.smooth_weights();
+        let smooth_total: f64 = smooth.iter().sum();
+        let smooth_t: Vec<T> = smooth.iter().map(|&v| T::of(v)).collect();
+        let mut exps = Vec::with_capacity(c);
+        for i in 0..self.n {
+            let start = dx.len();
+            if !self.counts(i) {
+                dx.resize(start + c, T::ZERO);
                 continue;
             }
-            let total: f64 = (0..c).map(|j| self.coef(i, j)).sum();
-            for (j, d) in row.iter_mut().enumerate() {
-                let p = if self.logits {
-                    Float::exp(logp[j]).to_f64() * total
-                } else {
-                    0.0
-                };
-                *d = T::of(s * (p - self.coef(i, j)));
-            }
-            if let Some(dt) = dt.as_mut() {
-                let keep = 1.0 - self.smoothing;
-                for (j, d) in dt[i * c..(i + 1) * c].iter_mut().enumerate() {
-                    *d = T::of(-s * self.w(j) * keep * logp[j].to_f64());
+            let (s, row) = (scale(i), self.row(x, i));
+            let (shift, total) = match self.logits {
+                true => exp_shifted(row, &mut exps),
+                false => (T::ZERO, T::ONE),
+            };
+            match &self.targets {
+                Targets::Classes(t) => {
+                    // coef_j = k_t [j == t] + smooth_j, with k_t = (1 - eps) w_t.
+                    let t = t[i].expect("counted rows have a class");
+                    let k = keep * self.w(t);
+                    match (self.logits, smooth.is_empty()) {
+                        (true, true) => {
+                            let f = T::of(s * k / total.to_f64());
+                            elementwise::map_slice(&exps, &mut dx, |e| e * f);
+                        }
+                        (true, false) => {
+                            let f = T::of(s * (k + smooth_total) / total.to_f64());
+                            let st = T::of(s);
+                            elementwise::zip_slices(&exps, &smooth_t, &mut dx, |e, sw| {
+                                e * f - st * sw
+                            });
+                        }
+                        // NLL: no softmax, and no smoothing.
+                        (false, _) => dx.resize(start + c, T::ZERO),
+                    }
+                    dx[start + t] = dx[start + t] - T::of(s * k);
+                }
+                Targets::Probs(q) => {
+                    let sum: f64 = (0..c).map(|j| self.prob_coef(q, i, j)).sum();
+                    let total = total.to_f64();
+                    let grad = |(j, &e): (usize, &T)| {
+                        T::of(s * (e.to_f64() / total * sum - self.prob_coef(q, i, j)))
+                    };
+                    dx.extend(exps.iter().enumerate().map(grad));
+                    if let Some(dt) = dt.as_mut() {
+                        let lse = Float::ln(T::of(total)) + shift;
+                        for (j, d) in dt[start..start + c].iter_mut().enumerate() {
+                            *d = T::of(-s * self.w(j) * keep * (row[j] - lse).to_f64());
+                        }
+                    }
                 }
             }
         }
@@ -189,22 +216,20 @@ impl Rows {
     }
 }
 
-/// Log-softmax of one row into `out`, shifted by the row's maximum so `exp` never
-/// overflows.
-fn log_softmax_row<T: Float>(x: &[T], out: &mut [T]) {
-    let max = x.iter().copied().fold(T::NEG_INFINITY, T::max);
+/// `exp(row - shift)` into `exps` by the SIMD kernels, with the row's maximum as
+/// the shift so `exp` never overflows; returns the shift and the sum.
+fn exp_shifted<T: Float>(row: &[T], exps: &mut Vec<T>) -> (T, T) {
+    let max = row.iter().copied().fold(T::NEG_INFINITY, T::max);
+    // A row of -inf (or with NaN) would give NaN from (-inf) - (-inf); PyTorch
+    // gives NaN too, but a row with a finite max must never see it.
     let shift = if max.is_nan() || max == T::INFINITY || max == T::NEG_INFINITY {
         T::ZERO
     } else {
         max
     };
-    let total = x
-        .iter()
-        .fold(T::ZERO, |acc, &v| acc + Float::exp(v - shift));
-    let lse = Float::ln(total) + shift;
-    for (o, &v) in out.iter_mut().zip(x) {
-        *o = v - lse;
-    }
+    exps.clear();
+    elementwise::map_slice(row, exps, |v| Float::exp(v - shift));
+    (shift, elementwise::sum(exps))
 }
 
 struct ClassLossBackward {

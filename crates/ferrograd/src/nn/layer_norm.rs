@@ -5,27 +5,30 @@
 
 use super::norm_backward::{affine_backward, NormGrads};
 use crate::autograd::{record, Backward};
+use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::{alloc, float_dispatch, Float, Tensor};
 use crate::{bail, Result};
 
-/// The mean and inverse deviation `1 / sqrt(var + eps)` of every row of `d` values.
+/// The mean and inverse deviation `1 / sqrt(var + eps)` of every row of `d`
+/// values: two passes, each through the SIMD kernels, the sums taken to float64.
 fn row_stats<T: Float>(x: &[T], d: usize, eps: f64) -> (Vec<f64>, Vec<f64>) {
+    let mut squares = Vec::with_capacity(d);
     x.chunks_exact(d)
         .map(|row| {
-            let mean = row.iter().map(|v| v.to_f64()).sum::<f64>() / d as f64;
-            let var = row
-                .iter()
-                .map(|v| {
-                    let e = v.to_f64() - mean;
-                    e * e
-                })
-                .sum::<f64>()
-                / d as f64;
+            let mean = elementwise::sum(row).to_f64() / d as f64;
+            let mu = T::of(mean);
+            squares.clear();
+            elementwise::map_slice(row, &mut squares, |v| (v - mu) * (v - mu));
+            let var = elementwise::sum(&squares).to_f64() / d as f64;
             (mean, 1.0 / (var + eps).sqrt())
         })
         .unzip()
 }
+
+/// Rows of the affine gradients summed in `T` before they are added into
+/// float64: vectorised adds, and never more than this many terms in `T`.
+const ROWS_PER_FLUSH: usize = 64;
 
 /// An optional weight or bias of the normalised shape, as f64.
 fn affine(
@@ -66,32 +69,44 @@ struct LayerNormBackward {
 impl NormGrads for LayerNormBackward {
     fn grads<T: Float>(&self, x: &[T], g: &[T], w: Option<&[f64]>) -> Result<[Vec<T>; 3]> {
         let d = self.d;
-        let mut dx = alloc::filled("layerNorm backward", x.len(), T::ZERO)?;
-        let mut dw = vec![0.0; d];
-        let mut db = vec![0.0; d];
-        let mut xhat = vec![0.0; d];
-        let mut gw = vec![0.0; d];
-        for (r, ((xr, gr), out)) in x
-            .chunks_exact(d)
-            .zip(g.chunks_exact(d))
-            .zip(dx.chunks_exact_mut(d))
-            .enumerate()
-        {
-            let (mu, inv) = (self.mean[r], self.invstd[r]);
-            let (mut sum_gw, mut sum_gwx) = (0.0, 0.0);
-            for j in 0..d {
-                let gj = gr[j].to_f64();
-                xhat[j] = (xr[j].to_f64() - mu) * inv;
-                gw[j] = gj * w.map_or(1.0, |w| w[j]);
-                sum_gw += gw[j];
-                sum_gwx += gw[j] * xhat[j];
-                dw[j] += gj * xhat[j];
-                db[j] += gj;
+        let wt: Option<Vec<T>> = w.map(|w| w.iter().map(|&v| T::of(v)).collect());
+        let mut dx = alloc::with_capacity("layerNorm backward", x.len())?;
+        let (mut dw, mut db) = (vec![0.0; d], vec![0.0; d]);
+        let (mut part_w, mut part_b) = (vec![T::ZERO; d], vec![T::ZERO; d]);
+        let (mut xhat, mut gw, mut products) = (
+            Vec::with_capacity(d),
+            Vec::with_capacity(d),
+            Vec::with_capacity(d),
+        );
+        let rows = x.chunks_exact(d).zip(g.chunks_exact(d));
+        for (r, (xr, gr)) in rows.enumerate() {
+            let (mu, inv) = (T::of(self.mean[r]), T::of(self.invstd[r]));
+            xhat.clear();
+            elementwise::map_slice(xr, &mut xhat, |v| (v - mu) * inv);
+            gw.clear();
+            match &wt {
+                Some(wt) => elementwise::zip_slices(gr, wt, &mut gw, |g, w| g * w),
+                None => gw.extend_from_slice(gr),
             }
+            products.clear();
+            elementwise::zip_slices(&gw, &xhat, &mut products, |a, b| a * b);
+            let mean_gw = T::of(elementwise::sum(&gw).to_f64() / d as f64);
+            let mean_gwx = T::of(elementwise::sum(&products).to_f64() / d as f64);
             // dx = invstd * (gw - mean(gw) - xhat * mean(gw * xhat)), gw = g * w.
-            let (mean_gw, mean_gwx) = (sum_gw / d as f64, sum_gwx / d as f64);
+            elementwise::zip_slices(&gw, &xhat, &mut dx, |gw, xh| {
+                inv * (gw - mean_gw - xh * mean_gwx)
+            });
             for j in 0..d {
-                out[j] = T::of(inv * (gw[j] - mean_gw - xhat[j] * mean_gwx));
+                part_w[j] = part_w[j] + gr[j] * xhat[j];
+                part_b[j] = part_b[j] + gr[j];
+            }
+            if (r + 1) % ROWS_PER_FLUSH == 0 || (r + 1) * d == x.len() {
+                for j in 0..d {
+                    dw[j] += part_w[j].to_f64();
+                    db[j] += part_b[j].to_f64();
+                }
+                part_w.fill(T::ZERO);
+                part_b.fill(T::ZERO);
             }
         }
         let cast = |v: &[f64]| v.iter().map(|&a| T::of(a)).collect::<Vec<T>>();
@@ -144,16 +159,23 @@ pub fn layer_norm(
     let d: usize = normalized_shape.iter().product();
     let (out, mean, invstd) = float_dispatch!(input.dtype(), "layerNorm", T => {
         input.with_contiguous("layerNorm", |x: &[T]| -> Result<_> {
-            let mut out = alloc::filled("layerNorm", x.len(), T::ZERO)?;
+            let mut out = alloc::with_capacity("layerNorm", x.len())?;
             if d == 0 {
                 return Ok((T::storage(out), Vec::new(), Vec::new()));
             }
             let (mean, invstd) = row_stats(x, d, eps);
-            for (r, (xr, or)) in x.chunks_exact(d).zip(out.chunks_exact_mut(d)).enumerate() {
-                for j in 0..d {
-                    let xhat = (xr[j].to_f64() - mean[r]) * invstd[r];
-                    let y = xhat * w.as_ref().map_or(1.0, |w| w[j]) + b.as_ref().map_or(0.0, |b| b[j]);
-                    or[j] = T::of(y);
+            let cast = |v: &Option<Vec<f64>>| v.as_ref().map(|v| v.iter().map(|&a| T::of(a)).collect::<Vec<T>>());
+            let (wt, bt) = (cast(&w), cast(&b));
+            for (r, row) in x.chunks_exact(d).enumerate() {
+                let (mu, inv) = (T::of(mean[r]), T::of(invstd[r]));
+                let start = out.len();
+                elementwise::map_slice(row, &mut out, |v| (v - mu) * inv);
+                let y = &mut out[start..];
+                if let Some(wt) = &wt {
+                    y.iter_mut().zip(wt).for_each(|(o, &w)| *o *= w);
+                }
+                if let Some(bt) = &bt {
+                    y.iter_mut().zip(bt).for_each(|(o, &b)| *o += b);
                 }
             }
             Ok((T::storage(out), mean, invstd))

@@ -8,8 +8,9 @@
 
 use super::Reduction;
 use crate::autograd::{is_grad_enabled, record, Backward};
+use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
-use crate::tensor::{alloc, float_dispatch, Tensor};
+use crate::tensor::{alloc, float_dispatch, Float, Tensor};
 use crate::{bail, Result};
 
 /// Which loss, with its parameters.
@@ -23,81 +24,162 @@ enum Kind {
     KlDiv { log_target: bool },
 }
 
-/// `(loss, d loss / d x, d loss / d t)` at one element; `pw` is the positive-class
-/// weight of BCE with logits (1 for the others).
-fn element(kind: Kind, x: f64, t: f64, pw: f64) -> (f64, f64, f64) {
+// Each loss at one element: `(loss, d loss / d x, d loss / d t)` in the input's
+// precision (as PyTorch computes). Written without data-dependent branches where
+// they would be unpredictable (the sign of random differences), so the loops over
+// them compile to selects.
+
+#[inline(always)]
+fn l1<T: Float>(x: T, t: T) -> (T, T, T) {
     let d = x - t;
-    match kind {
-        Kind::L1 => {
-            let s = if d > 0.0 {
-                1.0
-            } else if d < 0.0 {
-                -1.0
-            } else {
-                0.0
-            };
-            (d.abs(), s, -s)
+    let s = sign(d);
+    (d.abs(), s, -s)
+}
+
+/// -1, 0 or 1.
+#[inline(always)]
+fn sign<T: Float>(d: T) -> T {
+    let pos = if d > T::ZERO { T::ONE } else { T::ZERO };
+    let neg = if d < T::ZERO { T::ONE } else { T::ZERO };
+    pos - neg
+}
+
+/// Quadratic `0.5 d^2 / beta` below `beta`, linear above; Huber is this times
+/// `delta` (with `beta = delta`).
+#[inline(always)]
+fn smooth_l1<T: Float>(x: T, t: T, beta: T, scale: T) -> (T, T, T) {
+    let d = x - t;
+    let half = T::of(0.5);
+    let inside = d.abs() < beta;
+    let loss = if inside {
+        half * d * d / beta
+    } else {
+        d.abs() - half * beta
+    };
+    let g = if inside { d / beta } else { sign(d) };
+    (loss * scale, g * scale, -g * scale)
+}
+
+/// `ln(1 + v)` for `v > -1` through `ln` (glibc's `log1pf` costs several times
+/// `logf`), with Kahan's correction: `ln(u) * v / (u - 1)` for `u = 1 + v` keeps
+/// the result accurate for tiny `v`, where `u` has rounded.
+#[inline(always)]
+fn ln_1p<T: Float>(v: T) -> T {
+    let u = T::ONE + v;
+    if u == T::ONE {
+        v
+    } else {
+        u.ln() * (v / (u - T::ONE))
+    }
+}
+
+#[inline(always)]
+fn bce<T: Float>(x: T, t: T) -> (T, T, T) {
+    // PyTorch clamps the logs at -100 so a confident mistake costs 100, not inf.
+    let (one, floor) = (T::ONE, T::of(-100.0));
+    let (lx, l1x) = (x.ln().max(floor), ln_1p(-x).max(floor));
+    let loss = -(t * lx + (one - t) * l1x);
+    (loss, (x - t) / ((one - x) * x).max(T::of(1e-12)), l1x - lx)
+}
+
+#[inline(always)]
+fn bce_with_logits<T: Float>(x: T, t: T, pw: T) -> (T, T, T) {
+    let one = T::ONE;
+    // log(sigmoid(x)) and sigmoid(x) from one exp(-|x|), without overflow.
+    let e = Float::exp(-x.abs());
+    let log_sig = x.min(T::ZERO) - ln_1p(e);
+    let sig = if x >= T::ZERO {
+        one / (one + e)
+    } else {
+        e / (one + e)
+    };
+    let lw = (pw - one) * t + one;
+    let loss = (one - t) * x - lw * log_sig;
+    (loss, lw * sig - pw * t, (one - pw) * log_sig - x)
+}
+
+#[inline(always)]
+fn kl_div_log_target<T: Float>(x: T, t: T) -> (T, T, T) {
+    let e = Float::exp(t);
+    (e * (t - x), -e, e * (t - x + T::ONE))
+}
+
+#[inline(always)]
+fn kl_div_probs<T: Float>(x: T, t: T) -> (T, T, T) {
+    // xlogy(t, t) - t * x, differentiated as PyTorch's autograd does: the second
+    // argument's derivative t / t is NaN at a zero target.
+    let zero = T::ZERO;
+    let xlogy = if t == zero { zero } else { t * t.ln() };
+    let (dlog, ratio) = if t != zero {
+        (t.ln(), T::ONE)
+    } else {
+        (zero, T::NAN)
+    };
+    (xlogy - t * x, -t, dlog + ratio - x)
+}
+
+/// Where the element losses, weighted, and their derivatives go.
+struct Outputs<'a, T> {
+    losses: &'a mut [T],
+    dx: Option<&'a mut [T]>,
+    dt: Option<&'a mut [T]>,
+}
+
+/// `f` over every element: monomorphised per loss, so the loop has no dispatch.
+#[inline(always)]
+fn fill<T: Float>(
+    x: &[T],
+    t: &[T],
+    weight: Option<&[T]>,
+    pos_weight: Option<&[T]>,
+    out: Outputs<T>,
+    f: impl Fn(T, T, T) -> (T, T, T),
+) {
+    let Outputs {
+        losses,
+        mut dx,
+        mut dt,
+    } = out;
+    for i in 0..x.len() {
+        let pw = pos_weight.map_or(T::ONE, |p| p[i]);
+        let w = weight.map_or(T::ONE, |w| w[i]);
+        let (l, gx, gt) = f(x[i], t[i], pw);
+        losses[i] = w * l;
+        if let Some(dx) = dx.as_deref_mut() {
+            dx[i] = w * gx;
         }
-        Kind::SmoothL1 { beta: 0.0 } => element(Kind::L1, x, t, pw),
+        if let Some(dt) = dt.as_deref_mut() {
+            dt[i] = w * gt;
+        }
+    }
+}
+
+/// Runs the loss `kind` over every element.
+fn run_kind<T: Float>(
+    kind: Kind,
+    x: &[T],
+    t: &[T],
+    weight: Option<&[T]>,
+    pos_weight: Option<&[T]>,
+    out: Outputs<T>,
+) {
+    let (w, pw) = (weight, pos_weight);
+    match kind {
+        Kind::L1 | Kind::SmoothL1 { beta: 0.0 } => fill(x, t, w, pw, out, |x, t, _| l1(x, t)),
         Kind::SmoothL1 { beta } => {
-            let loss = if d.abs() < beta {
-                0.5 * d * d / beta
-            } else {
-                d.abs() - 0.5 * beta
-            };
-            let g = if d <= -beta {
-                -1.0
-            } else if d >= beta {
-                1.0
-            } else {
-                d / beta
-            };
-            (loss, g, -g)
+            let beta = T::of(beta);
+            fill(x, t, w, pw, out, |x, t, _| smooth_l1(x, t, beta, T::ONE))
         }
         Kind::Huber { delta } => {
-            let loss = if d.abs() < delta {
-                0.5 * d * d
-            } else {
-                delta * (d.abs() - 0.5 * delta)
-            };
-            let g = if d <= -delta {
-                -delta
-            } else if d >= delta {
-                delta
-            } else {
-                d
-            };
-            (loss, g, -g)
+            let delta = T::of(delta);
+            fill(x, t, w, pw, out, |x, t, _| smooth_l1(x, t, delta, delta))
         }
-        Kind::Bce => {
-            // PyTorch clamps the logs at -100 so a confident mistake costs 100, not inf.
-            let (lx, l1x) = (x.ln().max(-100.0), (-x).ln_1p().max(-100.0));
-            let loss = -(t * lx + (1.0 - t) * l1x);
-            (loss, (x - t) / ((1.0 - x) * x).max(1e-12), l1x - lx)
-        }
-        Kind::BceWithLogits => {
-            // log(sigmoid(x)) without overflow for large |x|.
-            let log_sig = x.min(0.0) - (-x.abs()).exp().ln_1p();
-            let sig = 1.0 / (1.0 + (-x).exp());
-            let lw = (pw - 1.0) * t + 1.0;
-            let loss = (1.0 - t) * x - lw * log_sig;
-            (loss, lw * sig - pw * t, (1.0 - pw) * log_sig - x)
-        }
+        Kind::Bce => fill(x, t, w, pw, out, |x, t, _| bce(x, t)),
+        Kind::BceWithLogits => fill(x, t, w, pw, out, bce_with_logits),
         Kind::KlDiv { log_target: true } => {
-            let e = t.exp();
-            (e * (t - x), -e, e * (t - x + 1.0))
+            fill(x, t, w, pw, out, |x, t, _| kl_div_log_target(x, t))
         }
-        Kind::KlDiv { log_target: false } => {
-            // xlogy(t, t) - t * x, differentiated as PyTorch's autograd does: the
-            // second argument's derivative t / t is NaN at a zero target.
-            let xlogy = if t == 0.0 { 0.0 } else { t * t.ln() };
-            let (dlog, ratio) = if t != 0.0 {
-                (t.ln(), 1.0)
-            } else {
-                (0.0, f64::NAN)
-            };
-            (xlogy - t * x, -t, dlog + ratio - x)
-        }
+        Kind::KlDiv { log_target: false } => fill(x, t, w, pw, out, |x, t, _| kl_div_probs(x, t)),
     }
 }
 
@@ -162,13 +244,13 @@ impl Backward for PointwiseBackward {
     }
 }
 
-/// A weight broadcast to `shape`, as packed f64 values.
-fn broadcast(
+/// A weight broadcast to `shape`, packed, in the input's element type.
+fn broadcast<T: Float>(
     op: &str,
     what: &str,
     w: Option<&Tensor>,
     shape: &[usize],
-) -> Result<Option<Vec<f64>>> {
+) -> Result<Option<Vec<T>>> {
     let Some(w) = w else { return Ok(None) };
     let expanded = w.detach().expand(shape).map_err(|_| {
         crate::Error::new(
@@ -180,7 +262,19 @@ fn broadcast(
             ),
         )
     })?;
-    Ok(Some(expanded.to_vec_f64()))
+    expanded
+        .to_dtype(T::DTYPE)?
+        .with_contiguous(op, |v: &[T]| v.to_vec())
+        .map(Some)
+}
+
+/// Sum in float64 of chunks summed by the SIMD kernel: fast, and as accurate as
+/// PyTorch's cascade sum for long inputs.
+fn total<T: Float>(values: &[T]) -> f64 {
+    values
+        .chunks(1024)
+        .map(|c| elementwise::sum(c).to_f64())
+        .sum()
 }
 
 /// The shared body of every loss in this file.
@@ -204,37 +298,36 @@ fn pointwise(
         );
     }
     let shape = input.shape();
-    let weight = broadcast(op, "weight", weight, shape)?;
-    let pos_weight = broadcast(op, "posWeight", pos_weight, shape)?;
-    let target_values = target.to_vec_f64();
     let (need_x, need_t) = (
         is_grad_enabled() && input.requires_grad(),
         is_grad_enabled() && target.requires_grad(),
     );
     let n = input.numel();
     let (out, dx, dt) = float_dispatch!(input.dtype(), op, T => {
-        let (losses, dx, dt) = input.with_contiguous(op, |x: &[T]| -> Result<_> {
-            let mut losses = alloc::with_capacity::<f64>(op, n)?;
-            let mut dx = if need_x { alloc::with_capacity::<T>(op, n)? } else { Vec::new() };
-            let mut dt = if need_t { alloc::with_capacity::<T>(op, n)? } else { Vec::new() };
-            for (i, (&xi, &ti)) in x.iter().zip(&target_values).enumerate() {
-                let xi = xi.to_f64();
-                if kind == Kind::Bce && !(0.0..=1.0).contains(&xi) {
-                    bail!(Arg, "{op}: input values must be probabilities in [0, 1], got {xi} at element {i} (use binaryCrossEntropyWithLogits for raw scores)");
+        let weight = broadcast::<T>(op, "weight", weight, shape)?;
+        let pos_weight = broadcast::<T>(op, "posWeight", pos_weight, shape)?;
+        let (losses, dx, dt) = input.with_contiguous(op, |x: &[T]| {
+            target.with_contiguous(op, |t: &[T]| -> Result<_> {
+                if kind == Kind::Bce {
+                    if let Some(i) = x.iter().position(|v| !(T::ZERO..=T::ONE).contains(v)) {
+                        bail!(Arg, "{op}: input values must be probabilities in [0, 1], got {} at element {i} (use binaryCrossEntropyWithLogits for raw scores)", x[i].to_f64());
+                    }
                 }
-                let pw = pos_weight.as_ref().map_or(1.0, |p| p[i]);
-                let w = weight.as_ref().map_or(1.0, |w| w[i]);
-                let (l, gx, gt) = element(kind, xi, ti, pw);
-                losses.push(w * l);
-                if need_x { dx.push(T::of(w * gx)); }
-                if need_t { dt.push(T::of(w * gt)); }
-            }
-            Ok((losses, dx, dt))
-        })??;
+                let buffer = |needed: bool| if needed { alloc::filled(op, n, T::ZERO) } else { Ok(Vec::new()) };
+                let (mut losses, mut dx, mut dt) = (buffer(true)?, buffer(need_x)?, buffer(need_t)?);
+                let out = Outputs {
+                    losses: &mut losses,
+                    dx: need_x.then_some(&mut dx[..]),
+                    dt: need_t.then_some(&mut dt[..]),
+                };
+                run_kind(kind, x, t, weight.as_deref(), pos_weight.as_deref(), out);
+                Ok((losses, dx, dt))
+            })
+        })???;
         let out: Vec<T> = match combine {
-            Combine::Keep => losses.iter().map(|&v| T::of(v)).collect(),
-            Combine::Sum => vec![T::of(losses.iter().sum())],
-            Combine::Divide(d) => vec![T::of(losses.iter().sum::<f64>() / d)],
+            Combine::Keep => losses,
+            Combine::Sum => vec![T::of(total(&losses))],
+            Combine::Divide(d) => vec![T::of(total(&losses) / d)],
         };
         (T::storage(out), need_x.then(|| T::storage(dx)), need_t.then(|| T::storage(dt)))
     });
@@ -243,11 +336,8 @@ fn pointwise(
         _ => &[],
     };
     let out = Tensor::from_storage(out, out_shape);
-    let as_tensor = |d: Option<crate::Storage>, like: &Tensor| -> Result<Option<Tensor>> {
-        d.map(|d| Tensor::from_storage(d, shape).to_dtype(like.dtype()))
-            .transpose()
-    };
-    let (dx, dt) = (as_tensor(dx, input)?, as_tensor(dt, target)?);
+    let as_tensor = |d: Option<crate::Storage>| d.map(|d| Tensor::from_storage(d, shape));
+    let (dx, dt) = (as_tensor(dx), as_tensor(dt));
     Ok(record(
         out,
         "PointwiseLossBackward",
@@ -406,6 +496,18 @@ mod tests {
             huber_loss(&x, &t, 0.0, Reduction::Sum).unwrap_err().code,
             crate::ErrorCode::Arg
         );
+    }
+
+    #[test]
+    fn ln_1p_is_accurate_near_zero_and_one() {
+        for v in [1e-30f32, 1e-8, 3e-5, 0.1, 0.5, 1.0, -0.5, -1e-7] {
+            let (fast, exact) = (ln_1p(v), (v as f64).ln_1p());
+            assert!(
+                ((fast as f64 - exact) / exact).abs() < 4e-7,
+                "{v}: {fast} vs {exact}"
+            );
+        }
+        assert_eq!(ln_1p(-1.0f32), f32::NEG_INFINITY);
     }
 
     #[test]
