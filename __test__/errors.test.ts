@@ -68,7 +68,7 @@ describe('bad input gives a FerrogradError with a code, and the process carries 
     const logits = fg.zeros([2, 3])
     expectError(() => new fg.nn.CrossEntropyLoss().forward(logits, fg.tensor([0, 3], { dtype: 'int64' })), 'ERR_INDEX', /3 is out of range for 3 classes/)
     expectError(() => new fg.nn.MSELoss().forward(fg.zeros([4, 1]), fg.zeros([4])), 'ERR_SHAPE', /\[4, 1\].*\[4\]/)
-    expectError(() => new fg.nn.CrossEntropyLoss({ weight: fg.ones([3]) } as never), 'ERR_ARG', /unknown option 'weight'/)
+    expectError(() => new fg.nn.CrossEntropyLoss({ weigth: fg.ones([3]) } as never), 'ERR_ARG', /unknown option 'weigth'/)
   })
 
   test('item of a multi-element tensor is ERR_SHAPE', () => {

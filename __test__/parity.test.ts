@@ -1,8 +1,8 @@
-import { readdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { expect, test } from 'vitest'
 import { fg } from './helpers'
-import { readSafetensors, type StoredTensor } from './safetensors'
+import { expectGradients, expectMatches, fixtureFiles, fixtureInputs, toTensor } from './fixtures'
+import { readSafetensors } from './safetensors'
 
 // Every op against PyTorch: `scripts/make_fixtures.py` ran each case through
 // torch 2.9.1 and saved inputs, output and input gradients (for a random upstream
@@ -10,13 +10,7 @@ import { readSafetensors, type StoredTensor } from './safetensors'
 // TypeScript API. The file format is described in that script's docstring.
 
 const DIR = resolve(__dirname, '..', 'fixtures', 'torch')
-const FILES = readdirSync(DIR)
-  .filter((f) => f.endsWith('.safetensors'))
-  .sort()
-
-/** Issue 4's tolerance for float32: |actual - expected| <= ATOL + RTOL * |expected|. */
-const RTOL = 1e-5
-const ATOL = 1e-6
+const FILES = fixtureFiles(DIR)
 
 type Args = Record<string, unknown>
 
@@ -170,54 +164,6 @@ const OPS: Record<string, Op> = {
   attention,
 }
 
-/** The data of `t` with its last two dims swapped, packed, and the swapped shape. */
-function transposeLast2(t: StoredTensor): StoredTensor {
-  const shape = [...t.shape]
-  const [r, c] = shape.slice(-2)
-  shape.splice(-2, 2, c, r)
-  const out = new (t.data.constructor as new (n: number) => StoredTensor['data'])(t.data.length)
-  for (let b = 0; b < t.data.length; b += r * c) {
-    for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[b + j * r + i] = t.data[b + i * c + j]
-  }
-  return { dtype: t.dtype, shape, data: out }
-}
-
-/** A ferrograd tensor holding a stored one. */
-function toTensor(t: StoredTensor, requiresGrad = false): fg.Tensor {
-  const { shape, data } = t
-  if (t.dtype === 'BOOL') return fg.tensor(Int32Array.from(data as Uint8Array), { shape, dtype: 'bool' })
-  return fg.tensor(data as Float32Array | BigInt64Array, { shape, requiresGrad })
-}
-
-/** Compares a ferrograd tensor with a stored one: shape, dtype and every element. */
-function expectMatches(what: string, actual: fg.Tensor, expected: StoredTensor): void {
-  expect(actual.shape, `${what}: shape`).toEqual(expected.shape)
-  if (expected.dtype !== 'F32') {
-    expect(actual.dtype, `${what}: dtype`).toBe(expected.dtype === 'I64' ? 'int64' : 'bool')
-    const list = (d: ArrayLike<number | bigint>) => Array.from(d)
-    expect(list(actual.toTypedArray()), what).toEqual(list(expected.data))
-    return
-  }
-  expect(actual.dtype, `${what}: dtype`).toBe('float32')
-  const a = actual.toFloat32Array()
-  const e = expected.data as Float32Array
-  let worst = -1
-  let maxAbs = 0
-  let maxRel = 0
-  for (let i = 0; i < e.length; i++) {
-    const err = Math.abs(a[i] - e[i])
-    if (!(err <= ATOL + RTOL * Math.abs(e[i])) && worst < 0) worst = i
-    if (!(err <= maxAbs)) maxAbs = err
-    if (e[i] !== 0 && !(err / Math.abs(e[i]) <= maxRel)) maxRel = err / Math.abs(e[i])
-  }
-  if (worst >= 0) {
-    throw new Error(
-      `${what}: element ${worst} is ${a[worst]}, PyTorch has ${e[worst]} ` +
-        `(max abs error ${maxAbs.toExponential(2)}, max rel error ${maxRel.toExponential(2)})`,
-    )
-  }
-}
-
 test('the fixtures are there', () => {
   expect(FILES.length).toBeGreaterThan(200)
 })
@@ -229,24 +175,7 @@ test.each(FILES)('%s matches PyTorch', (file) => {
   const args = JSON.parse(metadata.args) as Args
   const transposed = new Set(JSON.parse(metadata.transposed) as number[])
 
-  // Leaves as the user creates them; a transposed input is a strided view of one.
-  const leaves: fg.Tensor[] = []
-  const inputs: fg.Tensor[] = []
-  for (let i = 0; tensors.has(`input.${i}`); i++) {
-    const stored = tensors.get(`input.${i}`)!
-    const requiresGrad = tensors.has(`grad.${i}`)
-    if (transposed.has(i)) {
-      const leaf = toTensor(transposeLast2(stored), requiresGrad)
-      const view = leaf.transpose(-2, -1)
-      expect(view.isContiguous(), `input.${i} is a strided view`).toBe(false)
-      leaves.push(leaf)
-      inputs.push(view)
-    } else {
-      const leaf = toTensor(stored, requiresGrad)
-      leaves.push(leaf)
-      inputs.push(leaf)
-    }
-  }
+  const { leaves, inputs } = fixtureInputs(tensors, transposed)
 
   const result = run(inputs, args)
   const outcome = result instanceof fg.Tensor ? { output: result } : result
@@ -260,14 +189,7 @@ test.each(FILES)('%s matches PyTorch', (file) => {
     return
   }
   outcome.output.backward(toTensor(upstream))
-  const gradLeaves = outcome.leaves ?? leaves
-  for (let i = 0; i < leaves.length; i++) {
-    const expected = tensors.get(`grad.${i}`)
-    if (!expected) continue
-    const grad = gradLeaves[i].grad
-    if (!grad) throw new Error(`grad.${i}: ferrograd computed no gradient`)
-    expectMatches(`grad.${i}`, transposed.has(i) ? grad.transpose(-2, -1) : grad, expected)
-  }
+  expectGradients(tensors, outcome.leaves ?? leaves, transposed)
 })
 
 test('every dispatched op has a fixture', () => {

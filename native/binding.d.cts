@@ -312,6 +312,22 @@ export interface AdamGroupOptions {
 /** `start, start + step, ...` below `end`, float32 or int64. */
 export declare function arange(start: number, end: number, step: number, dtype: string): NativeTensor
 
+/**
+ * Batch normalisation over dim 1. With running statistics (both or neither) a
+ * training-mode call updates them in place and increments `numBatchesTracked`;
+ * `momentum` null means a cumulative average.
+ */
+export declare function batchNorm(input: NativeTensor, weight: NativeTensor | undefined | null, bias: NativeTensor | undefined | null, runningMean: NativeTensor | undefined | null, runningVar: NativeTensor | undefined | null, numBatchesTracked: NativeTensor | undefined | null, training: boolean, momentum: number | undefined | null, eps: number): NativeTensor
+
+/** Binary cross-entropy of probabilities, optionally weighted. */
+export declare function binaryCrossEntropy(input: NativeTensor, target: NativeTensor, reduction: string, weight?: NativeTensor | undefined | null): NativeTensor
+
+/** Binary cross-entropy of logits, optionally weighted and with a positive-class weight. */
+export declare function binaryCrossEntropyWithLogits(input: NativeTensor, target: NativeTensor, reduction: string, weight?: NativeTensor | undefined | null, posWeight?: NativeTensor | undefined | null): NativeTensor
+
+/** The recommended gain for `nonlinearity`. */
+export declare function calculateGain(nonlinearity: string, param?: number | undefined | null): number
+
 /** Joins tensors along an existing dimension. */
 export declare function cat(tensors: Array<NativeTensor>, dim: number): NativeTensor
 
@@ -324,8 +340,8 @@ export declare function clipGradNorm(params: Array<NativeTensor>, maxNorm: numbe
 /** Clamps every gradient to `[-clipValue, clipValue]`. */
 export declare function clipGradValue(params: Array<NativeTensor>, clipValue: number): void
 
-/** Cross-entropy of logits against int64 class indices. */
-export declare function crossEntropy(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
+/** Cross-entropy of logits against int64 class indices or float probabilities. */
+export declare function crossEntropy(input: NativeTensor, target: NativeTensor, reduction: string, weight?: NativeTensor | undefined | null, ignoreIndex?: number | undefined | null, labelSmoothing?: number | undefined | null): NativeTensor
 
 /** A numeric CSV table: features, optional target, feature column names. */
 export interface CsvTable {
@@ -336,6 +352,12 @@ export interface CsvTable {
   /** Names of the feature columns. */
   columns: Array<string>
 }
+
+/** Inverted dropout with probability `p` when `training`; the input otherwise. */
+export declare function dropout(input: NativeTensor, p: number, training: boolean): NativeTensor
+
+/** The rows of `weight` at `indices`; `paddingIdx` gets no gradient. */
+export declare function embedding(weight: NativeTensor, indices: NativeTensor, paddingIdx?: number | undefined | null): NativeTensor
 
 /** The `n x m` identity. */
 export declare function eye(n: number, m: number): NativeTensor
@@ -349,8 +371,32 @@ export declare function getNumThreads(): number
 /** The calling thread's generator state (seed and position), as text. */
 export declare function getRngState(): string
 
+/** Fills with `value`. */
+export declare function initConstant(t: NativeTensor, value: number): void
+
+/** Kaiming (He) fill, uniform or normal; `mode` is `'fan_in' | 'fan_out'`. */
+export declare function initKaiming(t: NativeTensor, a: number, mode: string, nonlinearity: string, normal: boolean): void
+
+/** Fills with `N(mean, std^2)`. */
+export declare function initNormal(t: NativeTensor, mean: number, std: number): void
+
+/** Fills with `U(low, high)`. */
+export declare function initUniform(t: NativeTensor, low: number, high: number): void
+
+/** Xavier (Glorot) fill, uniform or normal. */
+export declare function initXavier(t: NativeTensor, gain: number, normal: boolean): void
+
 /** True when ops on the calling thread record the graph. */
 export declare function isGradEnabled(): boolean
+
+/** KL divergence; `reduction` may also be `'batchmean'`. */
+export declare function klDiv(input: NativeTensor, target: NativeTensor, reduction: string, logTarget: boolean): NativeTensor
+
+/** Mean absolute error. */
+export declare function l1Loss(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
+
+/** Layer normalisation over the trailing dims `normalizedShape`. */
+export declare function layerNorm(input: NativeTensor, normalizedShape: Array<number>, weight: NativeTensor | undefined | null, bias: NativeTensor | undefined | null, eps: number): NativeTensor
 
 /** `x W^T + b`. */
 export declare function linear(input: NativeTensor, weight: NativeTensor, bias?: NativeTensor | undefined | null): NativeTensor
@@ -422,6 +468,9 @@ export interface NativeParamStateInput {
   /** PyTorch's names of the state tensors. */
   names: Array<string>
 }
+
+/** Negative log-likelihood of log-probabilities against int64 class indices. */
+export declare function nllLoss(input: NativeTensor, target: NativeTensor, reduction: string, weight?: NativeTensor | undefined | null, ignoreIndex?: number | undefined | null): NativeTensor
 
 /** Integers uniform in `[low, high)`, int64. */
 export declare function randint(low: number, high: number, shape: Array<number>): NativeTensor
@@ -510,6 +559,9 @@ export declare function tensorFromInt32(data: Int32Array, shape: Array<number>):
 
 /** An int64 tensor from packed row-major data. */
 export declare function tensorFromInt64(data: BigInt64Array, shape: Array<number>): NativeTensor
+
+/** Smooth L1 (`'smoothL1'`, threshold `beta`) or Huber (`'huber'`, threshold `delta`). */
+export declare function thresholdLoss(kind: string, input: NativeTensor, target: NativeTensor, reduction: string, threshold: number): NativeTensor
 
 /** Uniform samples in `[low, high)` from this thread's generator. */
 export declare function uniform(shape: Array<number>, low: number, high: number, dtype: string): NativeTensor

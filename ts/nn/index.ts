@@ -7,8 +7,22 @@ export { Parameter } from './parameter'
 export type { FitOptions, FitHistory, PredictOptions, BatchInfo, EpochInfo, OptimizerLike, LossLike, LossModuleLike } from './fit'
 export { Linear, type LinearOptions } from './linear'
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten, GELU, SiLU, Softplus, LeakyReLU } from './activation'
-export { Sequential } from './container'
-export { MSELoss, CrossEntropyLoss } from './loss'
+export { Sequential, ModuleList } from './container'
+export { Dropout } from './dropout'
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization'
+export { Embedding, type EmbeddingOptions } from './embedding'
+export {
+  MSELoss,
+  L1Loss,
+  SmoothL1Loss,
+  HuberLoss,
+  BCELoss,
+  BCEWithLogitsLoss,
+  NLLLoss,
+  CrossEntropyLoss,
+  KLDivLoss,
+} from './loss'
 export * as functional from './functional'
 export * as utils from './utils'
+export * as init from './init'
 export type { Reduction, LossOptions } from './functional'

@@ -37,6 +37,12 @@ export abstract class Module {
   /** Children and parameters registered explicitly (containers use numeric names). */
   private readonly _registered = new Map<string, Module | Parameter | null>()
 
+  /** Buffers by name: state that is saved but not learned (BatchNorm's running_mean). */
+  private readonly _buffers = new Map<string, Tensor | null>()
+
+  /** Buffers left out of `stateDict()`. */
+  private readonly _nonPersistent = new Set<string>()
+
   /** The computation of this module. */
   abstract forward(...inputs: never[]): unknown
 
@@ -50,6 +56,47 @@ export abstract class Module {
   registerParameter(name: string, param: Parameter | null): void {
     if (param !== null && !(param instanceof Parameter)) fail('ERR_ARG', `registerParameter: '${name}' is not a Parameter`)
     this._registered.set(name, param)
+  }
+
+  /**
+   * Registers a buffer: a tensor that belongs to the module's state (saved by
+   * `stateDict()` unless `persistent` is false) but is not a parameter, such as
+   * BatchNorm's `running_mean`. Registering the name again replaces the tensor;
+   * `null` keeps the name with no tensor.
+   */
+  registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
+    if (typeof name !== 'string' || name === '' || name.includes('.')) {
+      fail('ERR_ARG', `registerBuffer: the name must be a non-empty string without '.', got ${JSON.stringify(name)}`)
+    }
+    if (tensor !== null && !(tensor instanceof Tensor)) fail('ERR_ARG', `registerBuffer: '${name}' is not a Tensor`)
+    if (tensor instanceof Parameter) fail('ERR_ARG', `registerBuffer: '${name}' is a Parameter; use registerParameter`)
+    if (this._registered.has(name) || (name in this && !this._buffers.has(name))) {
+      fail('ERR_ARG', `registerBuffer: '${name}' is already an attribute of ${this.constructor.name}`)
+    }
+    this._buffers.set(name, tensor)
+    if (persistent) this._nonPersistent.delete(name)
+    else this._nonPersistent.add(name)
+  }
+
+  /** The buffer registered under `name` (null when it holds none); ERR_ARG for an unknown name. */
+  getBuffer(name: string): Tensor | null {
+    const b = this._buffers.get(name)
+    if (b === undefined) fail('ERR_ARG', `getBuffer: ${this.constructor.name} has no buffer '${name}'`)
+    return b
+  }
+
+  /** Every buffer with its dotted name (`bn.running_mean`), this module's first. */
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = []
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, b] of m._buffers) if (b) out.push([path ? `${path}.${name}` : name, b])
+    }
+    return out
+  }
+
+  /** Every buffer. */
+  buffers(): Tensor[] {
+    return this.namedBuffers().map(([, b]) => b)
   }
 
   /** Own fields and registered entries that are modules or parameters, in order. */
@@ -82,21 +129,25 @@ export abstract class Module {
     return out
   }
 
-  /** Every parameter with its PyTorch key (`fc1.weight`); shared ones once. */
+  /** This module's own parameters, in registration order. */
+  private ownParameters(): [string, Parameter][] {
+    return this.entries().filter((e): e is [string, Parameter] => e[1] instanceof Parameter)
+  }
+
+  /**
+   * Every parameter with its PyTorch key (`fc1.weight`), as `named_parameters`
+   * orders them: each module's own before its children's; shared ones once.
+   */
   namedParameters(prefix = ''): [string, Parameter][] {
     const out: [string, Parameter][] = []
     const seen = new Set<Parameter>()
-    const walk = (m: Module, p: string) => {
-      for (const [name, value] of m.entries()) {
-        const key = p ? `${p}.${name}` : name
-        if (value instanceof Module) walk(value, key)
-        else if (!seen.has(value)) {
-          seen.add(value)
-          out.push([key, value])
-        }
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, p] of m.ownParameters()) {
+        if (seen.has(p)) continue
+        seen.add(p)
+        out.push([path ? `${path}.${name}` : name, p])
       }
     }
-    walk(this, prefix)
     return out
   }
 
@@ -141,38 +192,55 @@ export abstract class Module {
     for (const p of this.parameters()) p.zeroGrad()
   }
 
-  /** The parameters by PyTorch key, sharing their data. */
+  /**
+   * The parameters and persistent buffers by PyTorch key (`fc1.weight`,
+   * `bn.running_mean`), in PyTorch's order (each module's parameters, then its
+   * buffers, then its children), sharing their data.
+   */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {}
-    for (const [k, p] of this.namedParameters()) out[k] = p.detach()
+    for (const [path, m] of this.namedModules()) {
+      const key = (name: string) => (path ? `${path}.${name}` : name)
+      for (const [name, p] of m.ownParameters()) out[key(name)] = p.detach()
+      for (const [name, b] of m._buffers) if (b && !m._nonPersistent.has(name)) out[key(name)] = b.detach()
+    }
     return out
   }
 
   /**
-   * Copies values into the parameters by key. With `strict` (the default), missing
-   * or unexpected keys are an error; shapes must always match.
+   * Copies values into the parameters and buffers by key, as `load_state_dict`.
+   * Every problem is reported by name before anything changes: a shape (ERR_SHAPE)
+   * or dtype (ERR_DTYPE) that differs from the module's always; with `strict`
+   * (the default) also missing and unexpected keys (ERR_ARG). Without `strict`
+   * the keys that did not match are returned.
    */
   loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     checkOptions('loadStateDict', options, ['strict'])
     const strict = options.strict ?? true
-    const own = new Map(this.namedParameters())
+    if (state === null || typeof state !== 'object') fail('ERR_ARG', 'loadStateDict: expected an object of tensors by key')
+    const own = new Map(Object.entries(this.stateDict()))
     const missingKeys = [...own.keys()].filter((k) => !(k in state))
     const unexpectedKeys = Object.keys(state).filter((k) => !own.has(k))
-    if (strict && (missingKeys.length || unexpectedKeys.length)) {
-      fail(
-        'ERR_ARG',
-        `loadStateDict: keys do not match (missing: ${missingKeys.join(', ') || 'none'}; unexpected: ${unexpectedKeys.join(', ') || 'none'})`,
-      )
-    }
-    // Check every shape before changing anything, so a failure leaves the model whole.
+    const shapeErrors: string[] = []
+    const dtypeErrors: string[] = []
     for (const [k, p] of own) {
       const v = state[k]
       if (v === undefined) continue
       if (!(v instanceof Tensor)) fail('ERR_ARG', `loadStateDict: '${k}' is not a Tensor`)
-      if (v.dtype !== p.dtype) fail('ERR_DTYPE', `loadStateDict: '${k}' is ${v.dtype} but the parameter is ${p.dtype}`)
       if (v.shape.join() !== p.shape.join()) {
-        fail('ERR_SHAPE', `loadStateDict: '${k}' has shape [${v.shape.join(', ')}] but the parameter has [${p.shape.join(', ')}]`)
+        shapeErrors.push(`'${k}' has shape [${v.shape.join(', ')}] in the state dict but [${p.shape.join(', ')}] in the model`)
+      } else if (v.dtype !== p.dtype) {
+        dtypeErrors.push(`'${k}' is ${v.dtype} in the state dict but ${p.dtype} in the model`)
       }
+    }
+    const keyError =
+      strict && (missingKeys.length || unexpectedKeys.length)
+        ? `keys do not match (missing: ${missingKeys.join(', ') || 'none'}; unexpected: ${unexpectedKeys.join(', ') || 'none'})`
+        : null
+    const problems = [...shapeErrors, ...dtypeErrors, ...(keyError ? [keyError] : [])]
+    if (problems.length) {
+      const code = shapeErrors.length ? 'ERR_SHAPE' : dtypeErrors.length ? 'ERR_DTYPE' : 'ERR_ARG'
+      fail(code, `loadStateDict: nothing was loaded: ${problems.join('; ')}`)
     }
     for (const [k, p] of own) {
       const v = state[k]

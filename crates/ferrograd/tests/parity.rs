@@ -5,93 +5,19 @@
 //! the same files through the TypeScript API). The file format is described in that
 //! script's docstring. One test per op name, so a failure names the op.
 
+mod common;
+
+use common::{check_matches, fixture_dir, fixtures_in, make_tensor, num, Errors, Fixture};
 use ferrograd::nn::{self, functional, Reduction};
 use ferrograd::ops::{BinaryOp, CmpOp};
-use ferrograd::{autograd, DType, Result, Tensor};
-use safetensors::{Dtype, SafeTensors};
+use ferrograd::{autograd, Result, Tensor};
 use serde_json::Value;
-use std::collections::HashMap;
-use std::path::PathBuf;
-
-/// Issue 4's tolerance for float32: `|actual - expected| <= ATOL + RTOL * |expected|`.
-const RTOL: f64 = 1e-5;
-const ATOL: f64 = 1e-6;
-
-enum Data {
-    F32(Vec<f32>),
-    I64(Vec<i64>),
-    Bool(Vec<bool>),
-}
-
-struct Stored {
-    shape: Vec<usize>,
-    data: Data,
-}
-
-struct Fixture {
-    name: String,
-    op: String,
-    args: Value,
-    transposed: Vec<usize>,
-    tensors: HashMap<String, Stored>,
-}
-
-fn fixture_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/torch")
-}
-
-fn read_fixture(path: &std::path::Path) -> Fixture {
-    let bytes = std::fs::read(path).unwrap();
-    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
-    let meta = header.metadata().clone().unwrap_or_default();
-    let json = |key: &str| -> Value { serde_json::from_str(&meta[key]).unwrap() };
-    let files = SafeTensors::deserialize(&bytes).unwrap();
-    let tensors = files
-        .iter()
-        .map(|(name, view)| {
-            let raw = view.data();
-            let data = match view.dtype() {
-                Dtype::F32 => Data::F32(
-                    raw.chunks_exact(4)
-                        .map(|b| f32::from_le_bytes(b.try_into().unwrap()))
-                        .collect(),
-                ),
-                Dtype::I64 => Data::I64(
-                    raw.chunks_exact(8)
-                        .map(|b| i64::from_le_bytes(b.try_into().unwrap()))
-                        .collect(),
-                ),
-                Dtype::BOOL => Data::Bool(raw.iter().map(|&b| b != 0).collect()),
-                other => panic!("{}: {name} has dtype {other:?}", path.display()),
-            };
-            let shape = view.shape().to_vec();
-            (name.to_string(), Stored { shape, data })
-        })
-        .collect();
-    Fixture {
-        name: path.file_stem().unwrap().to_string_lossy().into_owned(),
-        op: meta["op"].clone(),
-        args: json("args"),
-        transposed: serde_json::from_value(json("transposed")).unwrap(),
-        tensors,
-    }
-}
 
 fn fixtures() -> Vec<Fixture> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixture_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "safetensors"))
-        .collect();
-    paths.sort();
-    paths.iter().map(|p| read_fixture(p)).collect()
+    fixtures_in(&fixture_dir(""))
 }
 
 // ---- the fixture's arguments ----------------------------------------------------
-
-fn num(a: &Value, key: &str) -> Option<f64> {
-    a.get(key).map(|v| v.as_f64().unwrap())
-}
 
 fn int(a: &Value, key: &str) -> i64 {
     a[key].as_i64().unwrap()
@@ -305,177 +231,30 @@ fn run(op: &str, x: &[Tensor], a: &Value) -> Result<Outcome> {
 
 // ---- replaying a fixture ------------------------------------------------------------
 
-/// `data` of `shape` with its last two dims swapped, packed.
-fn transpose_last2<T: Copy>(data: &[T], shape: &[usize]) -> Vec<T> {
-    let (r, c) = (shape[shape.len() - 2], shape[shape.len() - 1]);
-    let mut out = data.to_vec();
-    for (b, block) in data.chunks(r * c).enumerate() {
-        for i in 0..r {
-            for j in 0..c {
-                out[b * r * c + j * r + i] = block[i * c + j];
-            }
-        }
-    }
-    out
-}
-
-/// The tensor a user makes from stored data; with `transposed`, packed in the
-/// swapped shape (the view is taken by the caller).
-fn make_tensor(s: &Stored, transposed: bool) -> Tensor {
-    let mut shape = s.shape.clone();
-    let n = shape.len();
-    if transposed {
-        shape.swap(n - 2, n - 1);
-    }
-    let t = match &s.data {
-        Data::F32(d) if transposed => Tensor::from_vec(transpose_last2(d, &s.shape), &shape),
-        Data::F32(d) => Tensor::from_vec(d.clone(), &shape),
-        Data::I64(d) if transposed => Tensor::from_vec_i64(transpose_last2(d, &s.shape), &shape),
-        Data::I64(d) => Tensor::from_vec_i64(d.clone(), &shape),
-        Data::Bool(d) => Tensor::from_vec_bool(d.clone(), &shape),
-    };
-    t.unwrap()
-}
-
-/// Compares a tensor with a stored one: shape, dtype and every element.
-fn check_matches(
-    what: &str,
-    actual: &Tensor,
-    expected: &Stored,
-) -> std::result::Result<(), String> {
-    if actual.shape() != expected.shape.as_slice() {
-        return Err(format!(
-            "{what}: shape {:?}, PyTorch has {:?}",
-            actual.shape(),
-            expected.shape
-        ));
-    }
-    let exact = |same: bool| {
-        same.then_some(())
-            .ok_or_else(|| format!("{what}: {actual:?} differs from PyTorch's values"))
-    };
-    let e = match (&expected.data, actual.dtype()) {
-        (Data::F32(e), DType::F32) => e,
-        (Data::I64(e), DType::I64) => return exact(actual.to_vec_i64().unwrap() == *e),
-        (Data::Bool(e), DType::Bool) => {
-            let values = actual.to_vec_f64();
-            return exact(values.iter().map(|&v| v != 0.0).eq(e.iter().copied()));
-        }
-        (_, dtype) => return Err(format!("{what}: dtype {dtype}, not PyTorch's")),
-    };
-    let a = actual.to_vec_f32().unwrap();
-    let mut first_bad = None;
-    let (mut max_abs, mut max_rel) = (0f64, 0f64);
-    for (i, (&ai, &ei)) in a.iter().zip(e).enumerate() {
-        let (ai, ei) = (ai as f64, ei as f64);
-        // A NaN counts as the largest error.
-        let err = if ai.is_nan() != ei.is_nan() {
-            f64::INFINITY
-        } else {
-            (ai - ei).abs()
-        };
-        if err > ATOL + RTOL * ei.abs() && first_bad.is_none() {
-            first_bad = Some(i);
-        }
-        max_abs = max_abs.max(err);
-        if ei != 0.0 {
-            max_rel = max_rel.max(err / ei.abs());
-        }
-    }
-    match first_bad {
-        None => Ok(()),
-        Some(i) => Err(format!(
-            "{what}: element {i} is {}, PyTorch has {} (max abs error {max_abs:.2e}, max rel error {max_rel:.2e})",
-            a[i], e[i]
-        )),
-    }
-}
-
-/// Runs one fixture: forward, then backward with the stored upstream gradient.
-fn replay(f: &Fixture) -> std::result::Result<(), String> {
-    let mut leaves = Vec::new();
-    let mut inputs = Vec::new();
-    for i in 0.. {
-        let Some(stored) = f.tensors.get(&format!("input.{i}")) else {
-            break;
-        };
-        let transposed = f.transposed.contains(&i);
-        let leaf = make_tensor(stored, transposed);
-        if f.tensors.contains_key(&format!("grad.{i}")) {
-            leaf.set_requires_grad(true).unwrap();
-        }
-        let input = if transposed {
-            let view = leaf.transpose(-2, -1).unwrap();
-            assert!(!view.is_contiguous(), "{}: input.{i} is a view", f.name);
-            view
-        } else {
-            leaf.clone()
-        };
-        leaves.push(leaf);
-        inputs.push(input);
-    }
+/// Runs one fixture: forward, then backward with the stored upstream gradient;
+/// returns the largest errors.
+fn replay(f: &Fixture) -> std::result::Result<Errors, String> {
+    let (leaves, inputs) = common::inputs(f);
     let outcome = run(&f.op, &inputs, &f.args).map_err(|e| format!("forward: {e}"))?;
-    check_matches("output", &outcome.output, &f.tensors["output"])?;
+    let mut worst = check_matches("output", &outcome.output, &f.tensors["output"])?;
     if let Some(expected) = f.tensors.get("indices") {
         check_matches("indices", outcome.indices.as_ref().unwrap(), expected)?;
     }
     let Some(upstream) = f.tensors.get("upstream") else {
-        return Ok(());
+        return Ok(worst);
     };
     autograd::backward(&outcome.output, Some(make_tensor(upstream, false)), false)
         .map_err(|e| format!("backward: {e}"))?;
-    for (i, leaf) in leaves.iter().enumerate() {
-        let Some(expected) = f.tensors.get(&format!("grad.{i}")) else {
-            continue;
-        };
-        let grad = leaf
-            .grad()
-            .ok_or_else(|| format!("grad.{i}: the core computed no gradient"))?;
-        let grad = if f.transposed.contains(&i) {
-            grad.transpose(-2, -1).unwrap()
-        } else {
-            grad
-        };
-        check_matches(&format!("grad.{i}"), &grad, expected)?;
-    }
-    Ok(())
+    worst = worst.max(common::check_grads(f, &leaves)?);
+    Ok(worst)
 }
 
 /// Replays every fixture of `op`, reporting all that differ.
 fn check_op(op: &str) {
-    let cases: Vec<Fixture> = fixtures().into_iter().filter(|f| f.op == op).collect();
-    assert!(!cases.is_empty(), "no fixture for op '{op}'");
-    let failures: Vec<String> = cases
-        .iter()
-        .filter_map(|f| replay(f).err().map(|e| format!("{}: {e}", f.name)))
-        .collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {} '{op}' fixtures differ from PyTorch:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    common::check_op(fixtures(), op, replay);
 }
 
-macro_rules! parity_tests {
-    ($($test:ident => $op:literal),* $(,)?) => {
-        $(#[test] fn $test() { check_op($op); })*
-
-        /// Every fixture's op has a test above (none is silently skipped).
-        #[test]
-        fn every_fixture_op_is_tested() {
-            let tested = [$($op),*];
-            let mut untested: Vec<String> =
-                fixtures().into_iter().map(|f| f.op).filter(|op| !tested.contains(&op.as_str())).collect();
-            untested.sort();
-            untested.dedup();
-            assert!(untested.is_empty(), "fixtures without a test: {untested:?}");
-        }
-    };
-}
-
-parity_tests! {
+common::parity_tests! {
     add => "add", sub => "sub", mul => "mul", div => "div", pow => "pow",
     maximum => "maximum", minimum => "minimum",
     eq => "eq", ne => "ne", lt => "lt", le => "le", gt => "gt", ge => "ge",

@@ -9,8 +9,9 @@ use crate::tensor::Tensor;
 use crate::{bail, Result};
 
 impl Tensor {
-    /// Overwrites this contiguous float tensor's elements with `src`'s (same shape,
-    /// converted to this tensor's dtype).
+    /// Overwrites this contiguous tensor's elements with `src`'s (same shape,
+    /// converted to this tensor's dtype; any dtype, so int64 buffers such as a
+    /// batch-norm counter load too).
     pub fn assign(&self, src: &Tensor) -> Result<()> {
         if src.shape() != self.shape() {
             bail!(
@@ -22,12 +23,20 @@ impl Tensor {
         }
         // Gather first: when both share a storage, reading while holding the write
         // lock would deadlock.
-        let values = src.to_dtype(self.dtype())?.detach().contiguous()?;
-        let dtype = self.dtype();
-        crate::tensor::float_dispatch!(dtype, "assign", T => {
-            let values = values.with_contiguous("assign", |v: &[T]| v.to_vec())?;
-            self.with_data_mut("assign", |dst: &mut [T]| dst.copy_from_slice(&values))
-        })
+        let values = src.detach().to_dtype(self.dtype())?.contiguous()?;
+        match self.dtype() {
+            crate::DType::F32 => self.copy_from::<f32>(&values),
+            crate::DType::F64 => self.copy_from::<f64>(&values),
+            crate::DType::I32 => self.copy_from::<i32>(&values),
+            crate::DType::I64 => self.copy_from::<i64>(&values),
+            crate::DType::Bool => self.copy_from::<bool>(&values),
+        }
+    }
+
+    /// Overwrites the elements with `values`' (packed, same dtype and length).
+    fn copy_from<T: crate::tensor::Element>(&self, values: &Tensor) -> Result<()> {
+        let values = values.with_contiguous("assign", |v: &[T]| v.to_vec())?;
+        self.with_data_mut("assign", |dst: &mut [T]| dst.copy_from_slice(&values))
     }
 }
 
