@@ -610,29 +610,35 @@ def sort_metadata(path: Path) -> None:
     path.write_bytes(raw[:8] + text + raw[8 + n :])
 
 
-def main() -> None:
-    names = [c.name for c in CASES]
+def write_fixtures(cases: list[Case], out_dir: Path, run: Callable[[Case], dict[str, torch.Tensor]] = run_case) -> None:
+    """Replaces the `*.safetensors` of `out_dir` with one file per case, each
+    holding what `run` returns for it."""
+    names = [c.name for c in cases]
     assert len(names) == len(set(names)), "duplicate case names"
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for old in OUT_DIR.glob("*.safetensors"):
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.safetensors"):
         old.unlink()
     total = 0
-    for c in CASES:
+    for c in cases:
         check_ties(c)
-        tensors = run_case(c)
+        tensors = run(c)
         metadata = {
             "op": c.op,
             "args": json.dumps(c.args, sort_keys=True),
             "transposed": json.dumps([i for i, inp in enumerate(c.inputs) if inp.transposed]),
             "torch": torch.__version__.split("+")[0],
         }
-        path = OUT_DIR / f"{c.name}.safetensors"
+        path = out_dir / f"{c.name}.safetensors"
         # Own copies: a gradient may be the upstream tensor itself (add), and
         # safetensors refuses tensors that share memory.
         save_file({k: v.detach().clone() for k, v in tensors.items()}, str(path), metadata=metadata)
         sort_metadata(path)
         total += path.stat().st_size
-    print(f"wrote {len(CASES)} fixtures ({total} bytes) to {OUT_DIR}")
+    print(f"wrote {len(cases)} fixtures ({total} bytes) to {out_dir}")
+
+
+def main() -> None:
+    write_fixtures(CASES, OUT_DIR)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 //! panic (a bug) becomes an error too instead of aborting Node.
 
 pub mod args;
+pub mod conv;
 mod external_memory;
 mod module_version;
 pub mod nn;
