@@ -12,6 +12,7 @@
 //! per-run weight gradients are summed in run order, so results are identical for
 //! any number of threads.
 
+use super::elementwise;
 use super::im2col::{col2im, im2col, Window};
 use super::matmul::{gemm, MatRef};
 use super::threads;
@@ -263,14 +264,15 @@ impl ConvGeometry {
         Ok(())
     }
 
-    /// The bias gradient: `g` summed over samples and positions per output channel,
-    /// accumulated in float64 so that long float32 sums stay accurate.
+    /// The bias gradient: `g` summed over samples and positions per output channel.
+    /// Each plane is summed by the vectorised kernel, and the planes in float64, so
+    /// that long float32 sums stay accurate.
     pub fn bias_grad<T: Float>(&self, g: &[T]) -> Vec<T> {
         let (o, p) = (self.out_channels, self.win.output_len());
         let mut acc = vec![0f64; o];
         if p > 0 {
             for (plane, a) in g.chunks_exact(p).zip((0..o).cycle()) {
-                acc[a] += plane.iter().map(|v| v.to_f64()).sum::<f64>();
+                acc[a] += elementwise::sum(plane).to_f64();
             }
         }
         acc.into_iter().map(T::of).collect()

@@ -63,12 +63,13 @@ impl Window {
         (lo.min(hi), hi)
     }
 
-    /// Calls `f(row, in_row_start, out_range, in_start)` for every kernel tap of one
-    /// channel and every output row that reads inside the plane: `out_range` are
-    /// the output columns (within the output row) that read input, the first of
-    /// them reading `in_start` of the plane, the next ones every `stride[1]`.
-    /// Everything not visited reads padding.
-    fn for_each_run(&self, mut f: impl FnMut(usize, usize, std::ops::Range<usize>, usize)) {
+    /// Calls `f(tap, out_row, out_cols, in_start)` for every kernel tap (row-major)
+    /// and every output row that reads inside the plane with it: output
+    /// `out_row + c` for `c` in `out_cols` reads plane element
+    /// `in_start + (c - out_cols.start) * stride[1]`. What is not visited reads
+    /// padding. Pooling walks its windows this way too: tap by tap, each window's
+    /// elements come in row-major order.
+    pub fn for_each_run(&self, mut f: impl FnMut(usize, usize, std::ops::Range<usize>, usize)) {
         let (w, ow) = (self.input[1], self.output[1]);
         for i in 0..self.kernel[0] {
             let (ylo, yhi) = self.valid(0, i);

@@ -7,9 +7,12 @@
 //! a [`Span`], so the loops over planes are plain range loops.
 
 use crate::autograd::{record, Backward};
+use crate::kernels::im2col::Window;
+use crate::kernels::threads;
 use crate::tensor::shape::{checked_numel, fmt_shape};
 use crate::tensor::{alloc, float_dispatch, Float, Tensor};
 use crate::{bail, Result};
+use rayon::prelude::*;
 
 /// The window of one output position along one axis.
 #[derive(Clone, Copy, Debug)]
@@ -65,6 +68,9 @@ struct Pooling {
     input: [usize; 2],
     rows: Vec<Span>,
     cols: Vec<Span>,
+    /// The window of a sliding pooling (not of an adaptive one), for the tap-wise
+    /// loops.
+    window: Option<Window>,
 }
 
 impl Pooling {
@@ -153,43 +159,92 @@ fn sliding_pooling(
         input,
         rows: sliding(input[0], kernel[0], stride[0], padding[0], out(0)),
         cols: sliding(input[1], kernel[1], stride[1], padding[1], out(1)),
+        window: Some(Window {
+            input,
+            kernel,
+            stride,
+            padding,
+            dilation: [1, 1],
+            output: [out(0), out(1)],
+        }),
     };
     checked_numel(op, &p.output_shape())?;
     Ok(p)
 }
 
-/// A zeroed output buffer of every plane.
-fn new_output<T: Float>(op: &str, pool: &Pooling) -> Result<Vec<T>> {
-    alloc::filled(op, pool.planes * pool.output_len(), T::ZERO)
+/// From this many input elements up, planes are shared among the core's threads:
+/// below it, handing work to another thread costs more than the loop.
+const PARALLEL_ELEMENTS: usize = 1 << 16;
+
+/// Calls `f(i, chunk)` for every `chunk_len`-element chunk `i` of `out` (one per
+/// plane), on the core's threads when `pool`'s input is large. Each plane is
+/// computed by one thread alone, so results do not depend on the thread count.
+fn per_plane<U: Send>(
+    pool: &Pooling,
+    out: &mut [U],
+    chunk_len: usize,
+    f: impl Fn(usize, &mut [U]) + Sync,
+) {
+    if chunk_len == 0 {
+        return;
+    }
+    let work = pool.planes * pool.input_len();
+    if work < PARALLEL_ELEMENTS || threads::num_threads() == 1 {
+        out.chunks_mut(chunk_len)
+            .enumerate()
+            .for_each(|(i, c)| f(i, c));
+    } else {
+        threads::pool().install(|| {
+            out.par_chunks_mut(chunk_len)
+                .enumerate()
+                .for_each(|(i, c)| f(i, c))
+        });
+    }
 }
 
 // ---- max -----------------------------------------------------------------------------
 
-/// Maxima of every window and where they are (index within the plane). As PyTorch
-/// does, the first maximum wins a tie and a NaN wins over any number.
-fn max_forward<T: Float>(x: &Tensor, pool: &Pooling) -> Result<(Vec<T>, Vec<usize>)> {
+/// Where the maximum of every window is (index within its plane), and the maxima.
+/// As PyTorch does, the first maximum wins a tie and a NaN wins over any number.
+fn max_forward<T: Float>(x: &Tensor, pool: &Pooling, win: &Window) -> Result<(Vec<T>, Vec<usize>)> {
     const OP: &str = "maxPool2d";
-    let mut out = new_output::<T>(OP, pool)?;
-    let mut at = alloc::filled(OP, out.len(), 0usize)?;
-    let (w, p) = (pool.input[1], pool.output_len());
-    x.with_contiguous(OP, |xd: &[T]| {
-        for (i, plane) in xd.chunks_exact(pool.input_len()).enumerate() {
-            let (out, at) = (&mut out[i * p..(i + 1) * p], &mut at[i * p..(i + 1) * p]);
-            pool.each(|o, rs, cs| {
-                let (mut best, mut arg) = (T::NEG_INFINITY, rs.lo * w + cs.lo);
-                for y in rs.lo..rs.hi {
-                    for (xi, &v) in plane[y * w + cs.lo..y * w + cs.hi].iter().enumerate() {
-                        if v > best || v.is_nan() {
-                            best = v;
-                            arg = y * w + cs.lo + xi;
-                        }
-                    }
+    let (w, hw, p, sw) = (
+        pool.input[1],
+        pool.input_len(),
+        pool.output_len(),
+        win.stride[1],
+    );
+    let mut at = alloc::filled(OP, pool.planes * p, 0usize)?;
+    let out = x.with_contiguous(OP, |xd: &[T]| {
+        per_plane(pool, &mut at, p, |i, at| {
+            let plane = &xd[i * hw..(i + 1) * hw];
+            // Each window starts at its first element in the plane (PyTorch's
+            // starting index), then comes tap by tap, so its elements come in
+            // row-major order: the loop over a run of outputs has no per-window
+            // overhead. A window's best so far is always `plane[at]` (as in
+            // PyTorch, whose running maximum starts at -inf and the first element
+            // replaces it unless it is -inf itself).
+            pool.each(|o, rs, cs| at[o] = rs.lo * w + cs.lo);
+            win.for_each_run(|_, row, cols, in0| {
+                for (k, a) in at[row + cols.start..row + cols.end].iter_mut().enumerate() {
+                    let idx = in0 + k * sw;
+                    let v = plane[idx];
+                    let take = (v > plane[*a]) | v.is_nan();
+                    // A mask, not a branch or a select the compiler may turn into
+                    // one: which element wins is unpredictable on real data, and
+                    // mispredictions made this loop several times slower.
+                    let keep = (take as usize).wrapping_sub(1);
+                    *a = (*a & keep) | (idx & !keep);
                 }
-                out[o] = best;
-                at[o] = arg;
             });
-        }
-    })?;
+        });
+        let planes = at.chunks_exact(p.max(1)).zip(xd.chunks_exact(hw.max(1)));
+        alloc::collect(
+            OP,
+            at.len(),
+            planes.flat_map(|(at, plane)| at.iter().map(|&a| plane[a])),
+        )
+    })??;
     Ok((out, at))
 }
 
@@ -206,12 +261,11 @@ impl Backward for MaxPoolBackward {
         let grad = float_dispatch!(g.dtype(), OP, T => {
             let mut gx = alloc::filled(OP, self.pool.planes * hw, T::ZERO)?;
             g.with_contiguous(OP, |gd: &[T]| {
-                for (i, (gp, at)) in gd.chunks_exact(p).zip(self.at.chunks_exact(p)).enumerate() {
-                    let plane = &mut gx[i * hw..(i + 1) * hw];
-                    for (&v, &a) in gp.iter().zip(at) {
+                per_plane(&self.pool, &mut gx, hw, |i, plane| {
+                    for (&v, &a) in gd[i * p..(i + 1) * p].iter().zip(&self.at[i * p..(i + 1) * p]) {
                         plane[a] += v;
                     }
-                }
+                });
             })?;
             T::storage(gx)
         });
@@ -230,8 +284,9 @@ pub fn max_pool2d(
     padding: [usize; 2],
 ) -> Result<Tensor> {
     let pool = sliding_pooling("maxPool2d", input.shape(), kernel, stride, padding)?;
+    let win = pool.window.expect("a sliding pooling has a window");
     let (data, at) = float_dispatch!(input.dtype(), "maxPool2d", T => {
-        let (v, at) = max_forward::<T>(input, &pool)?;
+        let (v, at) = max_forward::<T>(input, &pool, &win)?;
         (T::storage(v), at)
     });
     let out = Tensor::from_storage(data, &pool.output_shape());
@@ -245,24 +300,33 @@ pub fn max_pool2d(
 
 // ---- averages ------------------------------------------------------------------------
 
-/// Each window's sum divided as `divisor` says.
+/// Each window's sum divided as `divisor` says. Sums run over each window's
+/// elements in row-major order: tap by tap for a sliding window (as in
+/// [`max_forward`]), window by window for adaptive ones.
 fn avg_forward<T: Float>(x: &Tensor, pool: &Pooling, divisor: Divisor) -> Result<Vec<T>> {
     const OP: &str = "avgPool2d";
-    let mut out = new_output::<T>(OP, pool)?;
-    let (w, p) = (pool.input[1], pool.output_len());
+    let (w, hw, p) = (pool.input[1], pool.input_len(), pool.output_len());
+    let mut out = alloc::filled(OP, pool.planes * p, T::ZERO)?;
     x.with_contiguous(OP, |xd: &[T]| {
-        for (i, plane) in xd.chunks_exact(pool.input_len()).enumerate() {
-            let out = &mut out[i * p..(i + 1) * p];
-            pool.each(|o, rs, cs| {
-                let mut sum = T::ZERO;
-                for y in rs.lo..rs.hi {
-                    for &v in &plane[y * w + cs.lo..y * w + cs.hi] {
-                        sum = sum + v;
+        per_plane(pool, &mut out, p, |i, out| {
+            let plane = &xd[i * hw..(i + 1) * hw];
+            match &pool.window {
+                Some(win) => win.for_each_run(|_, row, cols, in0| {
+                    let sums = &mut out[row + cols.start..row + cols.end];
+                    for (k, s) in sums.iter_mut().enumerate() {
+                        *s = *s + plane[in0 + k * win.stride[1]];
                     }
-                }
-                out[o] = sum / T::of(divisor.of(rs, cs) as f64);
-            });
-        }
+                }),
+                None => pool.each(|o, rs, cs| {
+                    for y in rs.lo..rs.hi {
+                        for &v in &plane[y * w + cs.lo..y * w + cs.hi] {
+                            out[o] = out[o] + v;
+                        }
+                    }
+                }),
+            }
+            pool.each(|o, rs, cs| out[o] = out[o] / T::of(divisor.of(rs, cs) as f64));
+        });
     })?;
     Ok(out)
 }
@@ -297,8 +361,8 @@ impl Backward for AvgPoolBackward {
         let grad = float_dispatch!(g.dtype(), OP, T => {
             let mut gx = alloc::filled(OP, pool.planes * hw, T::ZERO)?;
             g.with_contiguous(OP, |gd: &[T]| {
-                for (i, gp) in gd.chunks_exact(p).enumerate() {
-                    let plane = &mut gx[i * hw..(i + 1) * hw];
+                per_plane(pool, &mut gx, hw, |i, plane| {
+                    let gp = &gd[i * p..(i + 1) * p];
                     pool.each(|o, rs, cs| {
                         let share = gp[o] / T::of(self.divisor.of(rs, cs) as f64);
                         for y in rs.lo..rs.hi {
@@ -307,7 +371,7 @@ impl Backward for AvgPoolBackward {
                             }
                         }
                     });
-                }
+                });
             })?;
             T::storage(gx)
         });
@@ -363,6 +427,7 @@ pub fn adaptive_avg_pool2d(input: &Tensor, output_size: [usize; 2]) -> Result<Te
         input: size,
         rows: adaptive(size[0], output_size[0]),
         cols: adaptive(size[1], output_size[1]),
+        window: None,
     };
     checked_numel(OP, &pool.output_shape())?;
     average(
@@ -414,6 +479,60 @@ mod tests {
         let x = t((0..10).map(|v| v as f32).collect(), &[1, 1, 2, 5]);
         let y = adaptive_avg_pool2d(&x, [1, 3]).unwrap();
         assert_eq!(y.to_vec_f32().unwrap(), vec![3.0, 4.5, 6.0]);
+    }
+
+    #[test]
+    fn planes_shared_among_threads_match_planes_pooled_alone() {
+        // Large enough for per_plane to use the threads; each plane alone is not.
+        let (planes, hw) = (32, 48 * 48);
+        let data: Vec<f32> = (0..planes * hw)
+            .map(|v| ((v * 7919) % 1000) as f32)
+            .collect();
+        let x = t(data.clone(), &[4, 8, 48, 48]);
+        x.set_requires_grad(true).unwrap();
+        type Pool = fn(&Tensor) -> Result<Tensor>;
+        let pools: [Pool; 2] = [
+            |x| max_pool2d(x, [3, 3], [2, 2], [1, 1]),
+            |x| avg_pool2d(x, [3, 2], [1, 2], [1, 0], false),
+        ];
+        for pool in pools {
+            x.set_grad(None).unwrap();
+            let y = pool(&x).unwrap();
+            let weights = t((0..y.numel()).map(|v| (v % 13) as f32).collect(), y.shape());
+            y.mul(&weights)
+                .unwrap()
+                .sum(None, false)
+                .unwrap()
+                .backward()
+                .unwrap();
+            let (y, gx) = (
+                y.to_vec_f32().unwrap(),
+                x.grad().unwrap().to_vec_f32().unwrap(),
+            );
+            let per = y.len() / planes;
+            for i in 0..planes {
+                let xi = t(data[i * hw..(i + 1) * hw].to_vec(), &[1, 48, 48]);
+                xi.set_requires_grad(true).unwrap();
+                let yi = pool(&xi).unwrap();
+                let wi = weights.to_vec_f32().unwrap()[i * per..(i + 1) * per].to_vec();
+                yi.mul(&t(wi, yi.shape()))
+                    .unwrap()
+                    .sum(None, false)
+                    .unwrap()
+                    .backward()
+                    .unwrap();
+                assert_eq!(
+                    yi.to_vec_f32().unwrap(),
+                    &y[i * per..(i + 1) * per],
+                    "plane {i}"
+                );
+                assert_eq!(
+                    xi.grad().unwrap().to_vec_f32().unwrap(),
+                    &gx[i * hw..(i + 1) * hw],
+                    "plane {i}"
+                );
+            }
+        }
     }
 
     #[test]
