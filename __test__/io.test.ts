@@ -55,6 +55,23 @@ describe('safetensors', () => {
     expectClose(flat(out.tolist() as Nested), flat(io.output.tolist() as Nested), 1e-5)
   })
 
+  test('a CNN trained and saved by PyTorch gives the same outputs in ferrograd', () => {
+    const model = new fg.nn.Sequential(
+      new fg.nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new fg.nn.ReLU(),
+      new fg.nn.MaxPool2d(2),
+      new fg.nn.Conv2d(4, 6, 3),
+      new fg.nn.ReLU(),
+      new fg.nn.Flatten(),
+      new fg.nn.Linear(6 * 2 * 2, 3),
+    )
+    model.loadStateDict(fg.load(join(FIXTURES, 'cnn.safetensors')))
+    const io = fg.load(join(FIXTURES, 'cnn_io.safetensors'))
+    const out = fg.noGrad(() => model.forward(io.input))
+    expect(out.shape).toEqual(io.output.shape)
+    expectClose(flat(out.tolist() as Nested), flat(io.output.tolist() as Nested), 1e-5)
+  })
+
   test("PyTorch's dtypes load, half and small types widened", () => {
     const t = fg.load(join(FIXTURES, 'dtypes.safetensors'))
     const check = (name: string, dtype: string, values: number[]) => {

@@ -4,20 +4,10 @@ Run by ops.mjs with OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set for the thread co
 """
 import json
 import sys
-import time
 
 import numpy as np
 
-
-def median_seconds(fn, reps):
-    fn()  # warm up
-    times = []
-    for _ in range(reps):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    times.sort()
-    return times[len(times) // 2]
+from median import median_seconds
 
 
 def softmax(x):

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as fg from 'ferrograd'
+import { medianSeconds } from './median.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const python = process.env.PYTHON ?? 'python3'
@@ -21,18 +22,6 @@ const cases = [
   { name: 'softmax rows 10000x1000', kind: 'softmax_rows', shape: [10000, 1000], reps: 11 },
   { name: '1x1 add, per call', kind: 'scalar_add', calls: 100000, reps: 7, perCall: true },
 ]
-
-function medianSeconds(fn, reps) {
-  fn()
-  const times = []
-  for (let i = 0; i < reps; i++) {
-    const t = process.hrtime.bigint()
-    fn()
-    times.push(Number(process.hrtime.bigint() - t) / 1e9)
-  }
-  times.sort((a, b) => a - b)
-  return times[times.length >> 1]
-}
 
 function ferrogradWork(c) {
   switch (c.kind) {

@@ -309,8 +309,14 @@ export interface AdamGroupOptions {
   maximize: boolean
 }
 
+/** Mean over the adaptive windows that give each plane the size `output_size`. */
+export declare function adaptiveAvgPool2d(input: NativeTensor, outputSize: Array<number>): NativeTensor
+
 /** `start, start + step, ...` below `end`, float32 or int64. */
 export declare function arange(start: number, end: number, step: number, dtype: string): NativeTensor
+
+/** Mean over sliding windows of each plane of `[N, C, H, W]` or `[C, H, W]`. */
+export declare function avgPool2d(input: NativeTensor, kernelSize: Array<number>, stride: Array<number>, padding: Array<number>, countIncludePad: boolean): NativeTensor
 
 /**
  * Batch normalisation over dim 1. With running statistics (both or neither) a
@@ -339,6 +345,18 @@ export declare function clipGradNorm(params: Array<NativeTensor>, maxNorm: numbe
 
 /** Clamps every gradient to `[-clipValue, clipValue]`. */
 export declare function clipGradValue(params: Array<NativeTensor>, clipValue: number): void
+
+/**
+ * 1-D convolution of `input` `[N, C, L]` with `weight` `[O, C / groups, kL]` and an
+ * optional `bias` `[O]`.
+ */
+export declare function conv1d(input: NativeTensor, weight: NativeTensor, bias: NativeTensor | undefined | null, stride: number, padding: number, dilation: number, groups: number): NativeTensor
+
+/**
+ * 2-D convolution of `input` `[N, C, H, W]` with `weight` `[O, C / groups, kH, kW]`
+ * and an optional `bias` `[O]`; `stride`, `padding` and `dilation` are pairs.
+ */
+export declare function conv2d(input: NativeTensor, weight: NativeTensor, bias: NativeTensor | undefined | null, stride: Array<number>, padding: Array<number>, dilation: Array<number>, groups: number): NativeTensor
 
 /** Cross-entropy of logits against int64 class indices or float probabilities. */
 export declare function crossEntropy(input: NativeTensor, target: NativeTensor, reduction: string, weight?: NativeTensor | undefined | null, ignoreIndex?: number | undefined | null, labelSmoothing?: number | undefined | null): NativeTensor
@@ -429,6 +447,9 @@ export declare function loadSafetensorsAsync(path: string): Promise<unknown>
 
 /** Reseeds this thread's generator. */
 export declare function manualSeed(seed: number): void
+
+/** Maximum over sliding windows of each plane of `[N, C, H, W]` or `[C, H, W]`. */
+export declare function maxPool2d(input: NativeTensor, kernelSize: Array<number>, stride: Array<number>, padding: Array<number>): NativeTensor
 
 /** Memory held by the native core in this process. */
 export declare function memory(): MemoryInfo

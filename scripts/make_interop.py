@@ -1,8 +1,8 @@
 """PyTorch <-> ferrograd interop fixtures (fixtures/interop/), through safetensors.
 
-PyTorch to ferrograd: trains a tiny MLP in PyTorch, saves its state dict with
-`safetensors.torch.save_file` (mlp.safetensors) and its outputs on fixed inputs
-(mlp_io.safetensors); `__test__/io.test.ts` loads both into ferrograd and must
+PyTorch to ferrograd: trains a tiny MLP and a tiny CNN in PyTorch, saves their
+state dicts with `safetensors.torch.save_file` (mlp.safetensors, cnn.safetensors)
+and their outputs on fixed inputs (mlp_io.safetensors, cnn_io.safetensors); `__test__/io.test.ts` loads both into ferrograd and must
 reproduce the outputs. dtypes.safetensors holds one tensor of each dtype PyTorch
 writes (F16, BF16, U8, I8, I16, ...) with known values.
 
@@ -42,6 +42,30 @@ def mlp() -> None:
         save_file({"input": probe, "output": model(probe)}, OUT / "mlp_io.safetensors")
 
 
+def cnn() -> None:
+    """A tiny CNN in PyTorch's layout (Conv2d weight [out, in, kh, kw])."""
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1),
+        torch.nn.ReLU(),
+        torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(4, 6, 3),
+        torch.nn.ReLU(),
+        torch.nn.Flatten(),
+        torch.nn.Linear(6 * 2 * 2, 3),
+    )
+    x, y = torch.randn(16, 1, 8, 8), torch.randint(0, 3, (16,))
+    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(30):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        opt.step()
+    save_file({k: v.contiguous() for k, v in model.state_dict().items()}, OUT / "cnn.safetensors", metadata={"format": "pt"})
+    probe = torch.randn(4, 1, 8, 8)
+    with torch.no_grad():
+        save_file({"input": probe, "output": model(probe)}, OUT / "cnn_io.safetensors")
+
+
 def dtypes() -> None:
     base = torch.tensor([0.0, 1.5, -2.25, 1000.0])
     save_file(
@@ -77,6 +101,7 @@ def read_ferrograd_file() -> None:
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     mlp()
+    cnn()
     dtypes()
     read_ferrograd_file()
     print(f"wrote {OUT}")

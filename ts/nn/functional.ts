@@ -21,6 +21,22 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   return new Tensor(native.linear(asTensor('linear', input)._n, asTensor('linear', weight)._n, b))
 }
 
+// Convolution and pooling live in their own file.
+export {
+  conv1d,
+  conv2d,
+  maxPool2d,
+  avgPool2d,
+  adaptiveAvgPool2d,
+  type Size1,
+  type Size2,
+  type OutputSize2,
+  type Conv1dOptions,
+  type Conv2dOptions,
+  type MaxPool2dOptions,
+  type AvgPool2dOptions,
+} from './functional-conv'
+
 // The activations are the same functions as `fg.relu` and friends.
 export { relu, sigmoid, tanh, softmax, logSoftmax, gelu, silu, softplus, leakyRelu } from '../functions'
 

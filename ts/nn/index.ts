@@ -6,6 +6,8 @@ export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './m
 export { Parameter } from './parameter'
 export type { FitOptions, FitHistory, PredictOptions, BatchInfo, EpochInfo, OptimizerLike, LossLike, LossModuleLike } from './fit'
 export { Linear, type LinearOptions } from './linear'
+export { Conv1d, Conv2d, type Conv1dLayerOptions, type Conv2dLayerOptions } from './conv'
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling'
 export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten, GELU, SiLU, Softplus, LeakyReLU } from './activation'
 export { Sequential, ModuleList } from './container'
 export { Dropout } from './dropout'

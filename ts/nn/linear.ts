@@ -1,6 +1,6 @@
-import { uniform } from '../creation'
 import { checkOptions, fail } from '../errors'
 import { Tensor } from '../tensor'
+import { defaultParameters } from './default-init'
 import { linear } from './functional'
 import { Module } from './module'
 import { Parameter } from './parameter'
@@ -35,10 +35,9 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures
     this.outFeatures = outFeatures
-    // kaiming_uniform_(a=sqrt(5)) reduces to a bound of 1/sqrt(fan_in), as for the bias.
-    const bound = inFeatures > 0 ? 1 / Math.sqrt(inFeatures) : 0
-    this.weight = new Parameter(uniform([outFeatures, inFeatures], -bound, bound))
-    this.bias = options.bias ?? true ? new Parameter(uniform([outFeatures], -bound, bound)) : null
+    const [weight, bias] = defaultParameters([outFeatures, inFeatures], options.bias ?? true)
+    this.weight = weight
+    this.bias = bias
   }
 
   /** `x W^T + b` for input `[..., inFeatures]`. */

@@ -9,6 +9,7 @@ pub mod adagrad;
 pub mod adam;
 pub mod args;
 pub mod clip;
+pub mod conv;
 pub mod data;
 mod external_memory;
 pub mod init;

@@ -82,10 +82,18 @@ pub fn backward(root: &Tensor, grad: Option<Tensor>, retain_graph: bool) -> Resu
         let Some(g) = grads.remove(&t.id()) else {
             continue;
         };
+        let Some(node) = t.grad_fn() else {
+            // A leaf: nothing flows further, so its gradient is handed over rather
+            // than cloned, and `accumulate_grad` can keep the buffer instead of
+            // copying it (a copy per parameter per step, as large as the weights).
+            if t.retains_grad() {
+                t.accumulate_grad(g)?;
+            }
+            continue;
+        };
         if t.retains_grad() {
             t.accumulate_grad(g.clone())?;
         }
-        let Some(node) = t.grad_fn() else { continue };
         let Some((inputs, input_grads)) = node.apply(&g, retain_graph)? else {
             bail!(Grad, "{FREED}");
         };

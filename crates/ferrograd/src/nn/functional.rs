@@ -33,3 +33,6 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
         None => Ok(y),
     }
 }
+
+pub use crate::ops::conv::{conv1d, conv2d, Conv1dOptions, Conv2dOptions};
+pub use crate::ops::pool::{adaptive_avg_pool2d, avg_pool2d, max_pool2d};

@@ -4,9 +4,11 @@
 pub mod assign;
 pub mod binary;
 pub mod compare;
+pub mod conv;
 pub mod creation;
 pub mod index;
 pub mod matmul;
+pub mod pool;
 pub mod reduce;
 pub mod select;
 pub mod softmax;

@@ -77,7 +77,11 @@ impl Tensor {
     /// A packed copy of the elements (any dtype), recorded for autograd.
     pub fn copy(&self) -> Result<Tensor> {
         let n = self.numel();
-        let storage = self.with_storage(|s, l| s.pick("copy", n, l.indices()))?;
+        let storage = self.with_storage(|s, l| match l.contiguous_range() {
+            // Packed data is copied as one run rather than element by element.
+            Some(r) => s.pick("copy", n, r),
+            None => s.pick("copy", n, l.indices()),
+        })?;
         let out = Tensor::from_storage(storage, self.shape());
         Ok(record(out, "CloneBackward", &[self], || CopyBackward))
     }
