@@ -1,10 +1,9 @@
 import { fail } from '../../errors'
 import { describe } from '../../tensor'
-import { Optimizer, type ParamGroup } from '../optimizer'
+import { type HasLr, Optimizer, type ParamGroup } from '../optimizer'
 
 /** Any ferrograd optimizer, as a scheduler sees it. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyOptimizer = Optimizer<any, any>
+export type AnyOptimizer = Optimizer<HasLr, never>
 
 /** The momentum-like hyperparameters OneCycleLR cycles, when the optimizer has them. */
 export interface CycledMomentum {
