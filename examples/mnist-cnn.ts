@@ -11,7 +11,6 @@
  */
 import { SingleBar } from 'cli-progress'
 import * as fg from 'ferrograd'
-import { loadMnist, type Split } from './mnist-data'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -58,38 +57,31 @@ const optimizer = new fg.optim.Adam(model.parameters(), { lr: 2e-3 })
 //    weights are far off, small ones at the end so that they settle.
 const baseLr = optimizer.paramGroups[0].lr
 
-const { train, test } = loadMnist()
-console.log(`MNIST from the mnist package: ${train.count} training and ${test.count} test digits`)
+// The 10,000 digits of the mnist package: 800 of each digit train, the rest test.
+const { train, test } = fg.data.mnist()
+console.log(`MNIST from the mnist package: ${train[1].shape[0]} training and ${test[1].shape[0]} test digits`)
 
 // Inputs centred and scaled by the training images' mean and standard deviation:
 // gradient descent converges faster on inputs around 0 with unit spread.
-const mean = train.images.reduce((a, v) => a + v, 0) / train.images.length
-const std = Math.sqrt(train.images.reduce((a, v) => a + (v - mean) ** 2, 0) / train.images.length)
-
-/** Images `idx` of `split`, normalised, as a `[n, 1, 28, 28]` batch, and their labels. */
-function batch(split: Split, idx: ArrayLike<number | bigint>): [fg.Tensor, fg.Tensor] {
-  const x = new Float32Array(idx.length * 784)
-  const y = new BigInt64Array(idx.length)
-  for (let r = 0; r < idx.length; r++) {
-    const i = Number(idx[r])
-    for (let p = 0; p < 784; p++) x[r * 784 + p] = (split.images[i * 784 + p] - mean) / std
-    y[r] = split.labels[i]
-  }
-  return [fg.tensor(x, { shape: [idx.length, 1, 28, 28] }), fg.tensor(y)]
-}
+const pixels = train[0].double()
+const mean = pixels.mean().item()
+const std = pixels.std(undefined, false, { correction: 0 }).item()
+const [trainX, testX] = [fg.data.normalize(train[0], mean, std), fg.data.normalize(test[0], mean, std)]
+const loader = new fg.data.DataLoader(new fg.data.TensorDataset(trainX, train[1]), { batchSize, shuffle: true })
 
 /** The share of test digits classified right, 500 at a time, without a graph. */
 function testAccuracy(): number {
   let correct = 0
-  for (let start = 0; start < test.count; start += 500) {
-    const idx = Array.from({ length: Math.min(500, test.count - start) }, (_, k) => start + k)
-    const [x, y] = batch(test, idx)
+  const n = testX.shape[0]
+  for (let start = 0; start < n; start += 500) {
+    const size = Math.min(500, n - start)
+    const [x, y] = [testX.narrow(0, start, size), test[1].narrow(0, start, size)]
     correct += fg.noGrad(() => model.forward(x).argmax(1).eq(y).sum().item())
   }
-  return correct / test.count
+  return correct / n
 }
 
-const stepsPerEpoch = Math.ceil(train.count / batchSize)
+const stepsPerEpoch = loader.length
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const started = performance.now()
   const bar = new SingleBar({
@@ -98,11 +90,10 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     clearOnComplete: true,
   })
   bar.start(stepsPerEpoch, 0, { loss: '-' })
-  // A new random order each epoch.
-  const order = fg.randperm(train.count).toTypedArray() as BigInt64Array
   let total = 0
-  for (let s = 0; s < stepsPerEpoch; s++) {
-    const [x, y] = batch(train, order.subarray(s * batchSize, (s + 1) * batchSize))
+  let s = 0
+  // A new random order each epoch; each batch is gathered in the core.
+  for (const [x, y] of loader as Iterable<fg.Tensor[]>) {
     const done = ((epoch - 1) * stepsPerEpoch + s) / (epochs * stepsPerEpoch)
     optimizer.paramGroups[0].lr = baseLr * 0.5 * (1 + Math.cos(Math.PI * done))
     const loss = lossFn.forward(model.forward(x), y) // forward pass and loss
@@ -111,7 +102,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     optimizer.step() // and a step against them
     const value = loss.item()
     total += value
-    bar.update(s + 1, { loss: value.toFixed(4) })
+    bar.update(++s, { loss: value.toFixed(4) })
   }
   bar.stop()
   const trained = (performance.now() - started) / 1000

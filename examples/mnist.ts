@@ -8,7 +8,6 @@
  */
 import { SingleBar } from 'cli-progress'
 import * as fg from 'ferrograd'
-import { loadMnist } from './mnist-data'
 
 const seedArg = process.argv.indexOf('--seed')
 const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 0
@@ -43,24 +42,15 @@ const lossFn = new fg.nn.CrossEntropyLoss()
 //    gradient, scaled by the learning rate.
 const optimizer = new fg.optim.SGD(model.parameters(), { lr: learningRate })
 
-const { train, test } = loadMnist()
-console.log(`MNIST from the mnist package: ${train.count} training and ${test.count} test digits`)
-const testX = fg.tensor(test.images, { shape: [test.count, 784] })
-const testY = fg.tensor(test.labels)
+// The 10,000 digits of the mnist package: 800 of each digit train, the rest test.
+const { train, test } = fg.data.mnist()
+const [testX, testY] = [test[0].flatten(1), test[1]]
+console.log(`MNIST from the mnist package: ${train[1].shape[0]} training and ${testY.shape[0]} test digits`)
+// Batches of 64 in a new random order each epoch (drawn from the seeded generator);
+// each batch is gathered in the core.
+const loader = new fg.data.DataLoader(new fg.data.TensorDataset(train[0].flatten(1), train[1]), { batchSize, shuffle: true })
 
-/** A batch of rows `idx` of the training set as tensors. */
-function batch(idx: BigInt64Array): [fg.Tensor, fg.Tensor] {
-  const x = new Float32Array(idx.length * 784)
-  const y = new BigInt64Array(idx.length)
-  idx.forEach((row, r) => {
-    const i = Number(row)
-    x.set(train.images.subarray(i * 784, (i + 1) * 784), r * 784)
-    y[r] = train.labels[i]
-  })
-  return [fg.tensor(x, { shape: [idx.length, 784] }), fg.tensor(y)]
-}
-
-const steps = Math.ceil(train.count / batchSize)
+const steps = loader.length
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const started = performance.now()
   const bar = new SingleBar({
@@ -69,11 +59,9 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     clearOnComplete: true,
   })
   bar.start(steps, 0, { loss: '-' })
-  // A new random order each epoch, so batches differ from epoch to epoch.
-  const order = fg.randperm(train.count).toTypedArray() as BigInt64Array
   let total = 0
-  for (let s = 0; s < steps; s++) {
-    const [x, y] = batch(order.subarray(s * batchSize, (s + 1) * batchSize))
+  let s = 0
+  for (const [x, y] of loader as Iterable<fg.Tensor[]>) {
 
     // Forward pass: the input flows through the layers to 10 scores per image.
     const logits = model.forward(x)
@@ -88,7 +76,7 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
 
     const value = loss.item()
     total += value
-    bar.update(s + 1, { loss: value.toFixed(4) })
+    bar.update(++s, { loss: value.toFixed(4) })
   }
   bar.stop()
 
@@ -96,6 +84,6 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
   const correct = fg.noGrad(() => model.forward(testX).argmax(1).eq(testY).sum().item())
   const seconds = (performance.now() - started) / 1000
   console.log(
-    `epoch ${epoch}/${epochs}  loss ${(total / steps).toFixed(6)}  test accuracy ${(correct / test.count).toFixed(4)}  ${seconds.toFixed(2)}s`,
+    `epoch ${epoch}/${epochs}  loss ${(total / steps).toFixed(6)}  test accuracy ${(correct / testY.shape[0]).toFixed(4)}  ${seconds.toFixed(2)}s`,
   )
 }

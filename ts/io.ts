@@ -21,7 +21,8 @@ export interface SafetensorsFile {
   metadata: Record<string, string>
 }
 
-function checkPath(op: string, path: unknown): string {
+/** `path` if it is a non-empty string, else `ERR_ARG` naming `op`. @internal */
+export function checkPath(op: string, path: unknown): string {
   if (typeof path !== 'string' || path.length === 0) fail('ERR_ARG', `${op}: path must be a non-empty string, got ${describe(path)}`)
   return path
 }

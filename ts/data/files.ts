@@ -4,12 +4,8 @@
  */
 import { checkOptions, fail } from '../errors'
 import { native } from '../native'
+import { checkPath } from '../io'
 import { Tensor, describe } from '../tensor'
-
-function checkPath(op: string, path: unknown): string {
-  if (typeof path !== 'string' || path.length === 0) fail('ERR_ARG', `${op}: path must be a non-empty string, got ${describe(path)}`)
-  return path
-}
 
 /**
  * Reads an IDX file, raw or gzip-compressed (`train-images-idx3-ubyte.gz`).
