@@ -143,6 +143,18 @@ fn losses_and_layers() {
         &[param(&[5, 3], 73), param(&[4, 3], 74), param(&[4], 75)],
         |t| nn::functional::linear(&t[0], &t[1], Some(&t[2])),
     );
+    // The fused op's other paths: batched input, a transposed (strided) input and
+    // weight, no bias.
+    check(
+        "linear, 3-D input",
+        &[param(&[2, 5, 3], 76), param(&[4, 3], 77), param(&[4], 78)],
+        |t| nn::functional::linear(&t[0], &t[1], Some(&t[2])),
+    );
+    check(
+        "linear, strided operands, no bias",
+        &[param(&[3, 5], 79), param(&[3, 4], 80)],
+        |t| nn::functional::linear(&t[0].t()?, &t[1].t()?, None),
+    );
 }
 
 #[test]

@@ -172,7 +172,7 @@ impl ConvGeometry {
                     data: &cols,
                     strides: (l, 1),
                 };
-                gemm(og, l, k, &mut prod, weights, columns);
+                gemm(og, l, k, &mut prod, weights, columns, false);
                 // The product is [og, samples * p]; the output wants [samples, O, p].
                 for oi in 0..og {
                     for i in 0..run.len {
@@ -235,14 +235,22 @@ impl ConvGeometry {
                         data: &cols,
                         strides: (1, l),
                     };
-                    gemm(og, k, l, &mut gw[grp * og * k..][..og * k], dy, cols_t);
+                    gemm(
+                        og,
+                        k,
+                        l,
+                        &mut gw[grp * og * k..][..og * k],
+                        dy,
+                        cols_t,
+                        false,
+                    );
                 }
                 if need_x {
                     let w_t = MatRef {
                         data: &w[grp * og * k..],
                         strides: (1, k),
                     };
-                    gemm(k, l, og, &mut cols, w_t, dy);
+                    gemm(k, l, og, &mut cols, w_t, dy, false);
                     let (hw, cg) = (self.win.input_len(), self.group_in());
                     for i in 0..run.len {
                         let planes = &mut gx[i * self.sample_in() + grp * cg * hw..][..cg * hw];

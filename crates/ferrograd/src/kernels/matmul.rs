@@ -16,17 +16,46 @@ pub struct MatRef<'a, T> {
     pub strides: MatStrides,
 }
 
-/// Below this many multiply-adds threading costs more than it saves. Measured on
-/// 2 cores: the MNIST MLP's products (64x784x128, 6.4M) trained 30% slower per
-/// step with two threads than with one; cubes from about 320 up gain.
+/// Below this many multiply-adds a second thread costs more than it saves.
+const SPLIT_THRESHOLD: usize = 1 << 20;
+
+/// Mid-size products are cut into at most this many bands (see [`gemm`]).
+const MAX_BANDS: usize = 4;
+
+/// From this many multiply-adds on, the `gemm` crate's own rayon parallelism
+/// (which shares packed panels between threads) beats splitting the output.
+/// Measured on 2 cores: the MNIST MLP's products (64x784x128, 6.4M) ran 30%
+/// slower per step with the crate's threading than with one thread, and cubes
+/// from about 320 up gain from it.
 const PARALLEL_THRESHOLD: usize = 1 << 25;
+
+/// A raw output pointer that may cross to another thread: each thread writes a
+/// disjoint block of the matrix it points into.
+#[derive(Clone, Copy)]
+struct DstPtr<T>(*mut T);
+impl<T> DstPtr<T> {
+    /// The pointer. A method, so that closures capture the whole (sendable)
+    /// wrapper rather than its raw-pointer field.
+    fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+// SAFETY: the pointer is only used by `gemm`, whose threads write disjoint
+// row or column blocks of one `&mut` output, borrowed for the whole call.
+unsafe impl<T: Send> Send for DstPtr<T> {}
+// SAFETY: as above; shared references to the wrapper only copy the pointer.
+unsafe impl<T: Send> Sync for DstPtr<T> {}
 
 /// `dst[m, n] = lhs[m, k] @ rhs[k, n]`, all operands strided (a transposed operand
 /// is just swapped strides, never a copy). `dst` is packed row-major. Operands
-/// start at index 0 of their slices.
+/// start at index 0 of their slices. With `accumulate` the product is added onto
+/// `dst`'s contents instead (`dst += lhs @ rhs`, for a product that starts from a
+/// bias).
 ///
 /// # Panics
 /// When an operand's strides reach outside its slice (a bug in the caller).
+#[allow(clippy::too_many_arguments)]
 pub fn gemm<T: Float>(
     m: usize,
     n: usize,
@@ -34,6 +63,7 @@ pub fn gemm<T: Float>(
     dst: &mut [T],
     lhs: MatRef<'_, T>,
     rhs: MatRef<'_, T>,
+    accumulate: bool,
 ) {
     let (lhs, lhs_strides, rhs, rhs_strides) = (lhs.data, lhs.strides, rhs.data, rhs.strides);
     assert!(
@@ -45,31 +75,36 @@ pub fn gemm<T: Float>(
         return;
     }
     if k == 0 {
-        dst[..m * n].fill(T::ZERO);
+        if !accumulate {
+            dst[..m * n].fill(T::ZERO);
+        }
         return;
     }
     assert!(extent(m, k, lhs_strides) <= lhs.len() && extent(k, n, rhs_strides) <= rhs.len());
-    let work = m * n * k;
-    let mut run = |parallelism| {
-        // SAFETY: the assert above proves that every element gemm reads lies inside
-        // `lhs` and `rhs`, and `dst` holds m * n packed elements; `read_dst` is
-        // false, so `dst`'s old contents are never read.
+    let out = DstPtr(dst.as_mut_ptr());
+    // The block of rows `r` and columns `c` of the product.
+    let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, parallelism| {
+        // SAFETY: the assert above proves that every element of rows `rows` of
+        // `lhs` and columns `cols` of `rhs` lies inside those slices (the ranges
+        // lie within m and n), and that the block of `dst` at (rows, cols) with
+        // row stride n lies inside its m * n elements. Blocks given to different
+        // threads are disjoint. `dst` is read only when `accumulate` is set.
         unsafe {
             gemm::gemm(
-                m,
-                n,
+                rows.len(),
+                cols.len(),
                 k,
-                dst.as_mut_ptr(),
+                out.get().add(rows.start * n + cols.start),
                 1,
                 n as isize,
-                false,
-                lhs.as_ptr(),
+                accumulate,
+                lhs.as_ptr().add(rows.start * lhs_strides.0),
                 lhs_strides.1 as isize,
                 lhs_strides.0 as isize,
-                rhs.as_ptr(),
+                rhs.as_ptr().add(cols.start * rhs_strides.1),
                 rhs_strides.1 as isize,
                 rhs_strides.0 as isize,
-                T::ZERO,
+                T::ONE,
                 T::ONE,
                 false,
                 false,
@@ -78,12 +113,46 @@ pub fn gemm<T: Float>(
             )
         }
     };
+    let work = m * n * k;
     let pool = threads::pool();
     let nt = pool.current_num_threads();
-    if work < PARALLEL_THRESHOLD || nt == 1 {
-        run(gemm::Parallelism::None);
+    if work >= PARALLEL_THRESHOLD && nt > 1 {
+        pool.install(|| block(0..m, 0..n, gemm::Parallelism::Rayon(nt)));
+        return;
+    }
+    // Mid-size products (a training step's layers) are cut into bands of the
+    // longer output side, rounded to the microkernel's lanes, and the threads take
+    // whole bands: no packed panel is shared and nothing synchronises inside. The
+    // cut depends on the shape alone, never on the thread count, because the
+    // crate's blocking (and so the order of the additions) depends on the block's
+    // size: one thread computes the same bands one after the other, and results
+    // are bitwise identical for any number of threads.
+    let (len, align) = if n >= m { (n, 16) } else { (m, 8) };
+    // Large products are one block on one thread too (the crate's threading keeps
+    // its single-thread order).
+    let bands = match (SPLIT_THRESHOLD..PARALLEL_THRESHOLD).contains(&work) {
+        false => 1,
+        true => MAX_BANDS.min(len / (4 * align)).max(1),
+    };
+    let step = len.div_ceil(bands).div_ceil(align) * align;
+    let band = |start: usize| {
+        let end = (start + step).min(len);
+        match n >= m {
+            true => block(0..m, start..end, gemm::Parallelism::None),
+            false => block(start..end, 0..n, gemm::Parallelism::None),
+        }
+    };
+    if bands == 1 || nt == 1 {
+        (0..len).step_by(step).for_each(band);
     } else {
-        pool.install(|| run(gemm::Parallelism::Rayon(nt)));
+        pool.install(|| {
+            rayon::scope(|s| {
+                for start in (0..len).step_by(step) {
+                    let band = &band;
+                    s.spawn(move |_| band(start));
+                }
+            })
+        });
     }
 }
 
@@ -116,6 +185,27 @@ mod tests {
         out
     }
 
+    /// [`gemm`] on operands given as `(data, strides)`.
+    fn product(
+        m: usize,
+        n: usize,
+        k: usize,
+        out: &mut [f32],
+        (a, sa): (&[f32], MatStrides),
+        (b, sb): (&[f32], MatStrides),
+        accumulate: bool,
+    ) {
+        let lhs = MatRef {
+            data: a,
+            strides: sa,
+        };
+        let rhs = MatRef {
+            data: b,
+            strides: sb,
+        };
+        gemm(m, n, k, out, lhs, rhs, accumulate);
+    }
+
     #[test]
     fn agrees_with_the_naive_product_for_plain_and_transposed_operands() {
         let (m, n, k) = (37, 29, 53);
@@ -123,21 +213,26 @@ mod tests {
         let b: Vec<f32> = (0..k * n).map(|v| ((v * 5) % 11) as f32 - 5.0).collect();
         for (sa, sb) in [((k, 1), (n, 1)), ((1, m), (n, 1)), ((k, 1), (1, k))] {
             let mut out = vec![f32::NAN; m * n];
-            gemm(
-                m,
-                n,
-                k,
-                &mut out,
-                MatRef {
-                    data: &a,
-                    strides: sa,
-                },
-                MatRef {
-                    data: &b,
-                    strides: sb,
-                },
-            );
+            product(m, n, k, &mut out, (&a, sa), (&b, sb), false);
             assert_eq!(out, naive(m, n, k, &a, sa, &b, sb));
+        }
+    }
+
+    #[test]
+    fn banded_products_accumulate_onto_dst() {
+        // Mid-size shapes take the banded path: wide (split by columns), tall
+        // (split by rows), with a transposed operand. Small integers keep every
+        // sum exact, so the result must equal the naive one exactly.
+        for (m, n, k) in [(64, 130, 300), (200, 40, 300)] {
+            let a: Vec<f32> = (0..m * k).map(|v| ((v * 7) % 5) as f32 - 2.0).collect();
+            let b: Vec<f32> = (0..k * n).map(|v| ((v * 3) % 5) as f32 - 2.0).collect();
+            let (sa, sb) = ((k, 1), (1, k));
+            let mut out: Vec<f32> = (0..m * n).map(|v| (v % 3) as f32).collect();
+            let start = out.clone();
+            product(m, n, k, &mut out, (&a, sa), (&b, sb), true);
+            let naive = naive(m, n, k, &a, sa, &b, sb);
+            let expected: Vec<f32> = start.iter().zip(&naive).map(|(s, p)| s + p).collect();
+            assert_eq!(out, expected, "{m}x{n}x{k}");
         }
     }
 
@@ -157,6 +252,7 @@ mod tests {
                 data: &[],
                 strides: (3, 1),
             },
+            false,
         );
         assert_eq!(out, vec![0.0; 6]);
     }

@@ -263,23 +263,29 @@ impl Tensor {
         let mut shape = self.shape().to_vec();
         shape[d] = idx.len();
         let n = checked_numel("indexSelect", &shape)?;
-        // Output element (outer, c, inner) comes from input (outer, idx[c], inner).
+        // Output rows (outer, c, ..) are the input's rows (outer, idx[c], ..): whole
+        // runs of `inner` packed elements (a batch of images is 64 row copies).
         let inner: usize = shape[d + 1..].iter().product();
-        let k = idx.len();
-        let positions: Vec<usize> = (0..n)
-            .map(|flat| {
-                let (outer, c, rest) = (flat / (k * inner), (flat / inner) % k, flat % inner);
-                (outer * size + idx[c]) * inner + rest
-            })
-            .collect();
-        self.select_positions(
-            "indexSelect",
-            "IndexSelectBackward",
-            &shape,
-            n,
-            positions,
-            index,
-        )
+        let outer: usize = shape[..d].iter().product();
+        let row = |o: usize, i: usize| (o * size + i) * inner;
+        let source = self.contiguous()?;
+        let storage = source.with_storage(|s, l| {
+            let base = l.offset();
+            let runs = (0..outer).flat_map(|o| {
+                idx.iter()
+                    .map(move |&i| base + row(o, i)..base + row(o, i) + inner)
+            });
+            s.pick_runs("indexSelect", n, runs)
+        })?;
+        let out = Tensor::from_storage(storage, &shape);
+        // The positions the backward scatters to are made only when recording.
+        Ok(record(out, "IndexSelectBackward", &[self, index], || {
+            SelectBackward {
+                positions: (0..outer)
+                    .flat_map(|o| idx.iter().flat_map(move |&i| row(o, i)..row(o, i) + inner))
+                    .collect(),
+            }
+        }))
     }
 
     /// `out[..i..] = self[..index[..i..]..]` along `dim` (`torch.gather`): `index`

@@ -72,7 +72,7 @@ fn product<T: Float>(
                     data: &db[offs_b[i]..],
                     strides: sb,
                 };
-                gemm(m, n, k, dst, lhs, rhs);
+                gemm(m, n, k, dst, lhs, rhs, false);
             }
         })
     })??;

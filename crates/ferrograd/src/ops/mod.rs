@@ -7,6 +7,7 @@ pub mod compare;
 pub mod conv;
 pub mod creation;
 pub mod index;
+pub mod linear;
 pub mod matmul;
 pub mod pool;
 pub mod reduce;

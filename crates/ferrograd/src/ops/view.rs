@@ -78,9 +78,17 @@ impl Tensor {
     pub fn copy(&self) -> Result<Tensor> {
         let n = self.numel();
         let storage = self.with_storage(|s, l| match l.contiguous_range() {
-            // Packed data is copied as one run rather than element by element.
-            Some(r) => s.pick("copy", n, r),
-            None => s.pick("copy", n, l.indices()),
+            // Packed data is copied as one run rather than element by element,
+            Some(r) => s.pick_runs("copy", n, std::iter::once(r)),
+            None => match (l.shape().split_last(), l.strides().split_last()) {
+                // and views whose rows are packed (narrowed, sliced, permuted with
+                // the last dim in place) row by row.
+                (Some((&cols, rows)), Some((1, row_strides))) if cols > 1 => {
+                    let starts = Layout::strided(rows, row_strides, l.offset());
+                    s.pick_runs("copy", n, starts.indices().map(|i| i..i + cols))
+                }
+                _ => s.pick("copy", n, l.indices()),
+            },
         })?;
         let out = Tensor::from_storage(storage, self.shape());
         Ok(record(out, "CloneBackward", &[self], || CopyBackward))

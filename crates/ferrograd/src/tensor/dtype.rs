@@ -262,6 +262,23 @@ impl Storage {
         )?))
     }
 
+    /// A new storage of the runs of elements `runs`, in that order (any dtype): a
+    /// copy of whole rows at memcpy speed where `pick` would go element by element.
+    pub(crate) fn pick_runs(
+        &self,
+        op: &str,
+        n: usize,
+        runs: impl Iterator<Item = std::ops::Range<usize>>,
+    ) -> crate::Result<Storage> {
+        Ok(map_storage!(self, |d| {
+            let mut out = super::alloc::with_capacity(op, n)?;
+            for r in runs {
+                out.extend_from_slice(&d[r]);
+            }
+            out
+        }))
+    }
+
     /// All elements of `parts` (one dtype, checked by the caller) in sequence.
     pub(crate) fn concat(op: &str, parts: &[Storage]) -> crate::Result<Storage> {
         let n = parts.iter().map(Storage::len).sum();
