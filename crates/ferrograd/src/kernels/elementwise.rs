@@ -49,6 +49,34 @@ fn sum_generic<T: Float>(x: &[T]) -> T {
     s
 }
 
+/// Dot product with eight independent accumulators, like [`sum_generic`]:
+/// multiplies and adds stay separate operations (no fused multiply-add), so the
+/// result is the same at every SIMD level.
+#[inline(always)]
+fn dot_generic<T: Float>(a: &[T], b: &[T]) -> T {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [T::ZERO; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for k in 0..8 {
+            acc[k] = acc[k] + x[k] * y[k];
+        }
+    }
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    for (&x, &y) in ra.iter().zip(rb) {
+        s = s + x * y;
+    }
+    s
+}
+
+multiversion! {
+    /// Dot product of two slices (over the shorter length), vectorised for the
+    /// CPU (same result at every level).
+    pub fn dot / dot_at / dot_generic <T: [Float]> (a: &[T], b: &[T]) -> T
+}
+
 multiversion! {
     /// `out.extend(src.map(f))`, vectorised for the CPU.
     pub fn map_slice / map_slice_at / map_generic
@@ -202,8 +230,22 @@ mod tests {
                     sum_at(SimdLevel::Scalar, &a).to_bits(),
                     "sum at {level:?}"
                 );
+                assert_eq!(
+                    dot_at(level, &a, &b).to_bits(),
+                    dot_at(SimdLevel::Scalar, &a, &b).to_bits(),
+                    "dot at {level:?}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn dot_matches_a_plain_loop_on_exact_values() {
+        let a: Vec<f32> = (0..1003).map(|v| (v % 7) as f32 - 3.0).collect();
+        let b: Vec<f32> = (0..1003).map(|v| (v % 5) as f32 * 0.5).collect();
+        let plain: f32 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+        assert_eq!(dot(&a, &b), plain);
+        assert_eq!(dot(&a[..3], &b), dot(&a[..3], &b[..3]));
     }
 
     #[test]

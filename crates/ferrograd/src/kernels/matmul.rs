@@ -1,6 +1,7 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
 //! [`gemm`], so the backend (the `gemm` crate today) can change in one place.
 
+use super::elementwise::dot;
 use super::threads;
 use crate::tensor::Float;
 
@@ -81,6 +82,21 @@ pub fn gemm<T: Float>(
         return;
     }
     assert!(extent(m, k, lhs_strides) <= lhs.len() && extent(k, n, rhs_strides) <= rhs.len());
+    if (m == 1 || n == 1) && lhs_strides.1 == 1 && rhs_strides.0 == 1 {
+        // A row times a matrix (batch-1 inference: x W^T with W's rows packed) or a
+        // matrix times a column: each output is the dot product of two packed runs
+        // of k elements. Packing panels for the blocked kernel would cost more
+        // than the product itself.
+        for (o, d) in dst[..m * n].iter_mut().enumerate() {
+            let (i, j) = (o / n, o % n);
+            let v = dot(
+                &lhs[i * lhs_strides.0..][..k],
+                &rhs[j * rhs_strides.1..][..k],
+            );
+            *d = if accumulate { *d + v } else { v };
+        }
+        return;
+    }
     let out = DstPtr(dst.as_mut_ptr());
     // The block of rows `r` and columns `c` of the product.
     let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, parallelism| {
@@ -215,6 +231,27 @@ mod tests {
             let mut out = vec![f32::NAN; m * n];
             product(m, n, k, &mut out, (&a, sa), (&b, sb), false);
             assert_eq!(out, naive(m, n, k, &a, sa, &b, sb));
+        }
+    }
+
+    #[test]
+    fn rows_and_columns_take_the_dot_product_path() {
+        // [1, k] x [k, n] with the right operand's columns packed (x W^T), and
+        // [m, k] x [k, 1]; exact small integers, with and without accumulation.
+        let k = 37;
+        let a: Vec<f32> = (0..5 * k).map(|v| ((v * 7) % 5) as f32 - 2.0).collect();
+        let b: Vec<f32> = (0..k * 6).map(|v| ((v * 3) % 7) as f32 - 3.0).collect();
+        for (m, n, sa, sb) in [(1, 6, (k, 1), (1, k)), (5, 1, (k, 1), (1, k))] {
+            for accumulate in [false, true] {
+                let mut out = vec![1.0; m * n];
+                product(m, n, k, &mut out, (&a, sa), (&b, sb), accumulate);
+                let base = if accumulate { 1.0 } else { 0.0 };
+                let expected: Vec<f32> = naive(m, n, k, &a, sa, &b, sb)
+                    .iter()
+                    .map(|v| v + base)
+                    .collect();
+                assert_eq!(out, expected, "{m}x{n}");
+            }
         }
     }
 
