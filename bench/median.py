@@ -12,3 +12,17 @@ def median_seconds(fn, reps):
         times.append(time.perf_counter() - t)
     times.sort()
     return times[len(times) // 2]
+
+
+def median_block_seconds(fn, calls, blocks):
+    """Median over `blocks` blocks of `calls` calls of `fn` of the block's wall time / calls,
+    in seconds per call, after one warm-up block."""
+    times = []
+    for b in range(blocks + 1):
+        t = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        if b:
+            times.append((time.perf_counter() - t) / calls)
+    times.sort()
+    return times[len(times) // 2]
