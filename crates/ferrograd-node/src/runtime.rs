@@ -39,9 +39,14 @@ pub fn is_grad_enabled() -> bool {
 pub fn set_num_threads(n: f64) -> Result<()> {
     let n = args::size("setNumThreads", "the thread count", n)?;
     if n == 0 {
-        return Err(crate::js_error(ferrograd::Error::new(
-            ferrograd::ErrorCode::Arg,
-            "setNumThreads: needs at least 1 thread",
+        return Err(args::arg_error(
+            "setNumThreads: needs at least 1 thread".to_string(),
+        ));
+    }
+    if n > ferrograd::MAX_THREADS {
+        return Err(args::arg_error(format!(
+            "setNumThreads: at most {} threads, got {n}",
+            ferrograd::MAX_THREADS
         )));
     }
     ferrograd::set_num_threads(n);
