@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import * as fg from 'ferrograd'
+import { numberArg } from './cli.mjs'
 
 const require = createRequire(import.meta.url)
 const jobPath = require.resolve('./load-job.cjs')
@@ -17,10 +18,7 @@ const { trainSync, trainFit } = require(jobPath) as {
   trainFit: (seed: number, epochs: number) => Promise<Float32Array>
 }
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : fallback
-}
+const arg = numberArg
 const minutes = arg('minutes', 3)
 const epochs = arg('epochs', 3)
 const FITS = 8

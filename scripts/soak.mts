@@ -9,11 +9,9 @@
  *   npm run soak                 (node --expose-gc --import tsx scripts/soak.mts --steps 100000)
  */
 import * as fg from 'ferrograd'
+import { numberArg } from './cli.mjs'
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`)
-  return i > 0 ? Number(process.argv[i + 1]) : fallback
-}
+const arg = numberArg
 const steps = arg('steps', 100_000)
 const every = arg('every', 5_000)
 const warmup = arg('warmup', 5_000)
@@ -48,7 +46,7 @@ const started = performance.now()
 let step = 0
 let loss = Number.NaN
 while (step < steps) {
-  for (const [x, y] of loader) {
+  for (const [x, y] of loader as Iterable<fg.Tensor[]>) {
     optimizer.zeroGrad()
     const l = lossFn.forward(model.forward(x), y)
     l.backward()
