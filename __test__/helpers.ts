@@ -31,6 +31,17 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
   }
 }
 
+/** Nested arrays of numbers, as `tolist()` returns them. */
+export type Nested = number | Nested[]
+
+/** Row-major values of a tensor through tolist(), independent of its layout. */
+export const flat = (t: fg.Tensor): number[] => {
+  const out: number[] = []
+  const walk = (v: Nested | boolean) => (Array.isArray(v) ? v.forEach(walk) : out.push(Number(v)))
+  walk(t.tolist() as Nested)
+  return out
+}
+
 /** A deterministic pseudo-random array in [-1, 1) (independent of ferrograd's generator). */
 export function randomArray(n: number, seed: number): Float32Array {
   let s = seed >>> 0 || 1

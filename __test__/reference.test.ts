@@ -1,18 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { expectClose, fg, randomArray } from './helpers'
+import { expectClose, fg, flat, randomArray } from './helpers'
 
 // Every op against a plain-JS reference on random shapes, on contiguous tensors,
 // on transposed (non-contiguous) views, and on shapes with a size-0 dimension.
 
-type Nested = number | Nested[]
-
-/** Row-major values of a tensor through tolist(), independent of its layout. */
-const flat = (t: fg.Tensor): number[] => {
-  const out: number[] = []
-  const walk = (v: Nested | boolean) => (Array.isArray(v) ? v.forEach(walk) : out.push(Number(v)))
-  walk(t.tolist() as Nested)
-  return out
-}
 
 /** Inputs of one shape in three layouts: packed, a transposed view, and packed copies. */
 function inputs(shape: number[], seed: number): { name: string; t: fg.Tensor }[] {

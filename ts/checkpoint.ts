@@ -4,7 +4,7 @@
  * bit-identical losses.
  * @module
  */
-import { checkOptions, fail } from './errors'
+import { checkOptions, fail, within } from './errors'
 import { native } from './native'
 import { Tensor, describe } from './tensor'
 import { readSafetensors, save } from './io'
@@ -99,7 +99,7 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
   } catch (e) {
     return fail('ERR_ARG', `saveCheckpoint: extra must be JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`)
   }
-  save(tensors, path, { metadata: { [KEY]: json } })
+  within('saveCheckpoint', () => save(tensors, path, { metadata: { [KEY]: json } }))
 }
 
 /**
@@ -112,7 +112,7 @@ export function loadCheckpoint(path: string, targets: CheckpointTargets): Checkp
   checkOptions('loadCheckpoint', targets, ['model', 'optimizer'])
   const { model, optimizer } = targets ?? ({} as CheckpointTargets)
   if (!model || typeof model.loadStateDict !== 'function') fail('ERR_ARG', `loadCheckpoint: model must be an fg.nn.Module, got ${describe(model)}`)
-  const file = readSafetensors(path)
+  const file = within('loadCheckpoint', () => readSafetensors(path))
   const raw = file.metadata[KEY]
   if (raw === undefined) fail('ERR_FORMAT', `loadCheckpoint: ${path} is a safetensors file but not a ferrograd checkpoint (no '${KEY}' metadata); use fg.load for plain weights`)
   let header: Header
@@ -130,7 +130,7 @@ export function loadCheckpoint(path: string, targets: CheckpointTargets): Checkp
     const m = /^optimizer\.state\.(\d+)\.(.+)$/.exec(k)
     if (m) (state[Number(m[1])] ??= {})[m[2]] = t
   }
-  model.loadStateDict(weights)
+  within('loadCheckpoint', () => model.loadStateDict(weights))
   if (optimizer && header.optimizer) {
     for (const [i, scalars] of Object.entries(header.optimizer.scalars)) Object.assign((state[Number(i)] ??= {}), scalars)
     optimizer.loadStateDict({ state, paramGroups: header.optimizer.paramGroups } as never)

@@ -1,6 +1,6 @@
-import { checkOptions, fail } from './errors'
+import { checkOptions, fail, renamed } from './errors'
 import { native, type NativeTensor } from './native'
-import { Tensor, describe, type DType, type NestedArray } from './tensor'
+import { Tensor, asTensor, describe, type DType, type NestedArray } from './tensor'
 
 /** Options every factory accepts. */
 export interface TensorOptions {
@@ -100,7 +100,12 @@ function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dty
  * typed array with `shape` is taken without a per-element loop.
  */
 export function tensor(data: TensorData, options?: TensorDataOptions): Tensor {
+  return renamed('tensor', ['tensorFromFloat32', 'tensorFromFloat64', 'tensorFromInt32', 'tensorFromInt64', 'tensorFromBool'], () => tensorOf(data, options))
+}
+
+function tensorOf(data: TensorData, options?: TensorDataOptions): Tensor {
   checkOptions('tensor', options, ['dtype', 'requiresGrad', 'shape'])
+  if (options?.shape !== undefined) shapeOf('tensor', options.shape)
   if (data instanceof BigInt64Array) {
     const dtype = resolveDtype('tensor', options?.dtype, 'int64')
     const shape = options?.shape ?? [data.length]
@@ -131,39 +136,47 @@ function shapeOf(op: string, shape: number[] | number): number[] {
   return shape
 }
 
+function filled(op: string, shape: number[] | number, value: number, options: TensorOptions | undefined): Tensor {
+  checkOptions(op, options, FACTORY_OPTIONS)
+  const s = shapeOf(op, shape)
+  const dtype = resolveDtype(op, options?.dtype, 'float32')
+  if (typeof value !== 'number') fail('ERR_ARG', `${op}: the fill value must be a number, got ${describe(value)}`)
+  return finish(renamed(op, 'full', () => native.full(s, value, dtype)), options)
+}
+
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: number[] | number, value: number, options?: TensorOptions): Tensor {
-  checkOptions('full', options, FACTORY_OPTIONS)
-  const s = shapeOf('full', shape)
-  const dtype = resolveDtype('full', options?.dtype, 'float32')
-  if (typeof value !== 'number') fail('ERR_ARG', `full: the fill value must be a number, got ${describe(value)}`)
-  return finish(native.full(s, value, dtype), options)
+  return filled('full', shape, value, options)
 }
 
 /** A tensor of zeros. */
 export function zeros(shape: number[] | number, options?: TensorOptions): Tensor {
-  return full(shape, 0, options)
+  return filled('zeros', shape, 0, options)
 }
 
 /** A tensor of ones. */
 export function ones(shape: number[] | number, options?: TensorOptions): Tensor {
-  return full(shape, 1, options)
+  return filled('ones', shape, 1, options)
 }
 
 /** Zeros shaped like `t`, of its dtype unless `dtype` is given. */
 export function zerosLike(t: Tensor, options?: TensorOptions): Tensor {
-  return full(t.shape, 0, { dtype: t.dtype, ...options })
+  const like = asTensor('zerosLike', t)
+  checkOptions('zerosLike', options, FACTORY_OPTIONS)
+  return filled('zerosLike', renamed('zerosLike', 'shape', () => like.shape), 0, { dtype: like.dtype, ...options })
 }
 
 /** Ones shaped like `t`, of its dtype unless `dtype` is given. */
 export function onesLike(t: Tensor, options?: TensorOptions): Tensor {
-  return full(t.shape, 1, { dtype: t.dtype, ...options })
+  const like = asTensor('onesLike', t)
+  checkOptions('onesLike', options, FACTORY_OPTIONS)
+  return filled('onesLike', renamed('onesLike', 'shape', () => like.shape), 1, { dtype: like.dtype, ...options })
 }
 
 /** Uniform samples in [0, 1) from the seeded generator. */
 export function rand(shape: number[] | number, options?: TensorOptions): Tensor {
   checkOptions('rand', options, FACTORY_OPTIONS)
-  return finish(native.uniform(shapeOf('rand', shape), 0, 1, floatDtype('rand', options?.dtype)), options)
+  return finish(renamed('rand', 'uniform', () => native.uniform(shapeOf('rand', shape), 0, 1, floatDtype('rand', options?.dtype))), options)
 }
 
 /** Standard normal samples from the seeded generator. */
@@ -200,6 +213,12 @@ export interface ArangeOptions extends TensorOptions {}
 export function arange(end: number, options?: ArangeOptions): Tensor
 export function arange(start: number, end: number, step?: number, options?: ArangeOptions): Tensor
 export function arange(a: number, b?: number | ArangeOptions, c?: number | ArangeOptions, d?: ArangeOptions): Tensor {
+  if (typeof b === 'object' && b !== null && c !== undefined) fail('ERR_ARG', `arange: end must be a number, got ${describe(b)}`)
+  for (const [name, value] of [['end', b], ['step', c]] as const) {
+    if (value !== undefined && typeof value !== 'number' && (value === null || typeof value !== 'object')) {
+      fail('ERR_ARG', `arange: ${name} must be a number, got ${describe(value)}`)
+    }
+  }
   const [start, end, step, options] =
     typeof b === 'number'
       ? [a, b, typeof c === 'number' ? c : 1, typeof c === 'object' ? c : d]

@@ -272,6 +272,7 @@ export function detach(x: Tensor): Tensor {
  * its value. The mode applies to synchronous work inside `fn`.
  */
 export function noGrad<T>(fn: () => T): T {
+  if (typeof fn !== 'function') fail('ERR_ARG', `noGrad: expected a function, got ${describe(fn)}`)
   const previous = native.setGradEnabled(false)
   try {
     return fn()

@@ -3,7 +3,7 @@
  * share weights in (`safetensors.torch.save_file` / `load_file`).
  * @module
  */
-import { checkOptions, fail, FerrogradError, type ErrorCode } from './errors'
+import { checkOptions, fail, FerrogradError, renamed, renamedAsync, type ErrorCode } from './errors'
 import { native, type LoadedFile, type NativeTensor } from './native'
 import { Tensor, describe } from './tensor'
 
@@ -73,7 +73,7 @@ function fromNative(file: LoadedFile): SafetensorsFile {
  * fg.save(model.stateDict(), 'model.safetensors', { metadata: { epoch: '3' } })
  */
 export function save(tensors: Record<string, Tensor>, path: string, options?: SaveOptions): void {
-  native.saveSafetensors(...saveArgs('save', tensors, path, options))
+  renamed('save', 'saveSafetensors', () => native.saveSafetensors(...saveArgs('save', tensors, path, options)))
 }
 
 /**
@@ -86,21 +86,28 @@ export function save(tensors: Record<string, Tensor>, path: string, options?: Sa
  * model.loadStateDict(fg.load('model.safetensors'))
  */
 export function load(path: string): Record<string, Tensor> {
-  return readSafetensors(path).tensors
+  return readAs('load', path).tensors
 }
 
 /** {@link load}, also returning the header's metadata. */
 export function readSafetensors(path: string): SafetensorsFile {
-  return fromNative(native.loadSafetensors(checkPath('load', path)))
+  return readAs('readSafetensors', path)
+}
+
+/** Reads a file for `op` (`load` or `readSafetensors`), naming `op` in errors. */
+function readAs(op: string, path: string): SafetensorsFile {
+  return renamed(op, 'load', () => fromNative(native.loadSafetensors(checkPath(op, path))))
 }
 
 /** {@link save} on a worker thread of the pool: the event loop keeps running. */
 export async function saveAsync(tensors: Record<string, Tensor>, path: string, options?: SaveOptions): Promise<void> {
-  const failed = await native.saveSafetensorsAsync(...saveArgs('saveAsync', tensors, path, options))
-  if (failed) throw new FerrogradError(failed[0] as ErrorCode, failed[1])
+  await renamedAsync('saveAsync', ['save', 'saveSafetensorsAsync'], async () => {
+    const failed = await native.saveSafetensorsAsync(...saveArgs('saveAsync', tensors, path, options))
+    if (failed) throw new FerrogradError(failed[0] as ErrorCode, failed[1])
+  })
 }
 
 /** {@link load} on a worker thread of the pool: the event loop keeps running. */
 export async function loadAsync(path: string): Promise<Record<string, Tensor>> {
-  return fromNative(await native.loadSafetensorsAsync(checkPath('loadAsync', path))).tensors
+  return renamedAsync('loadAsync', 'load', async () => fromNative(await native.loadSafetensorsAsync(checkPath('loadAsync', path))).tensors)
 }

@@ -53,20 +53,43 @@ function loadBinding(): typeof Binding {
 
 const binding = loadBinding()
 
-function guard<A extends unknown[], R>(f: (...args: A) => R): (...args: A) => R {
+/**
+ * The public name of a native entry point for error messages, where the two differ
+ * (`scalarOp('add', ...)` is `add`, `extreme(true)` is `max`).
+ */
+function publicName(name: string, args: unknown[]): string {
+  switch (name) {
+    case 'scalarOp':
+    case 'compare':
+      return typeof args[0] === 'string' ? args[0] : name
+    case 'extreme':
+    case 'extremeDim':
+      return args[0] ? 'max' : 'min'
+    case 'copy':
+      return 'clone'
+    case 'setRequiresGrad':
+      return 'requiresGrad_'
+    case 'setGrad':
+      return 'grad'
+    default:
+      return name
+  }
+}
+
+function guard<A extends unknown[], R>(f: (...args: A) => R, name = f.name): (...args: A) => R {
   return function (this: unknown, ...args: A): R {
     try {
       return f.apply(this, args)
     } catch (e) {
-      throw toFerrogradError(e)
+      throw toFerrogradError(e, publicName(name, args))
     }
   }
 }
 
 /** `guard` for functions returning a promise: rejections become FerrogradErrors too. */
-function guardAsync<A extends unknown[], R>(f: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  const g = guard(f)
-  return (...args: A) => g(...args).catch((e: unknown) => Promise.reject(toFerrogradError(e)))
+function guardAsync<A extends unknown[], R>(f: (...args: A) => Promise<R>, name = f.name): (...args: A) => Promise<R> {
+  const g = guard(f, name)
+  return (...args: A) => g(...args).catch((e: unknown) => Promise.reject(toFerrogradError(e, name)))
 }
 
 function guardPrototype(proto: object): void {
@@ -74,8 +97,8 @@ function guardPrototype(proto: object): void {
     if (key === 'constructor') continue
     const d = Object.getOwnPropertyDescriptor(proto, key)
     if (!d) continue
-    if (typeof d.value === 'function') d.value = guard(d.value as (...args: unknown[]) => unknown)
-    if (d.get) d.get = guard(d.get)
+    if (typeof d.value === 'function') d.value = guard(d.value as (...args: unknown[]) => unknown, key)
+    if (d.get) d.get = guard(d.get, key)
     Object.defineProperty(proto, key, d)
   }
 }
@@ -89,7 +112,7 @@ guardPrototype(binding.NativeAdagrad.prototype)
 
 /** A guarded factory for a native class: its constructor's errors become FerrogradErrors too. */
 function factory<A extends unknown[], R>(cls: new (...args: A) => R): (...args: A) => R {
-  return guard((...args: A) => new cls(...args))
+  return guard((...args: A) => new cls(...args), cls.name.replace(/^Native/, ''))
 }
 
 /** The binding's functions, guarded. Classes are used through their prototypes. */

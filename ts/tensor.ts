@@ -1,4 +1,4 @@
-import { FerrogradError, checkOptions, fail } from './errors'
+import { FerrogradError, checkOptions, fail, renamed } from './errors'
 import { formatTensor } from './format'
 import { native, type NativeTensor } from './native'
 
@@ -80,20 +80,21 @@ export class Tensor {
 
   /** Number of dimensions. */
   get ndim(): number {
-    return this._n.shape.length
+    return renamed('ndim', 'shape', () => this._n.shape.length)
   }
 
   /** Number of elements. */
   numel(): number {
-    return this._n.shape.reduce((a, b) => a * b, 1)
+    return renamed('numel', 'shape', () => this._n.shape.reduce((a, b) => a * b, 1))
   }
 
   /** Size of one dimension, or the whole shape. */
   size(): number[]
   size(dim: number): number
   size(dim?: number): number[] | number {
-    const s = this.shape
+    const s = renamed('size', 'shape', () => this.shape)
     if (dim === undefined) return s
+    if (!Number.isSafeInteger(dim)) fail('ERR_ARG', `size: dim must be an integer, got ${describe(dim)}`)
     const d = dim < 0 ? dim + s.length : dim
     if (!Number.isInteger(d) || d < 0 || d >= s.length) {
       fail('ERR_INDEX', `size: dimension ${dim} is out of range for a tensor of ${s.length} dimension(s)`)
@@ -146,7 +147,7 @@ export class Tensor {
 
   /** The elements as nested arrays (a number for a 0-d tensor). */
   tolist(): NestedArray {
-    const flat = this._n.toFloat64Array()
+    const flat = renamed('tolist', 'toFloat64Array', () => this._n.toFloat64Array())
     const shape = this.shape
     const isBool = this.dtype === 'bool'
     let i = 0
@@ -169,7 +170,7 @@ export class Tensor {
 
   /** The elements in the typed array that matches the dtype (bool as Uint8Array). */
   toTypedArray(): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array {
-    switch (this.dtype) {
+    switch (renamed('toTypedArray', 'dtype', () => this.dtype)) {
       case 'float32':
         return this._n.toFloat32Array()
       case 'float64':
@@ -185,7 +186,7 @@ export class Tensor {
 
   /** Prints like PyTorch: `tensor([[1.0000, 2.0000]], requires_grad=True)`. */
   toString(): string {
-    return formatTensor(this.shape, this.dtype, this._n.toFloat64Array(), this.requiresGrad, this.gradFn)
+    return renamed('toString', 'shape', () => formatTensor(this.shape, this.dtype, this._n.toFloat64Array(), this.requiresGrad, this.gradFn))
   }
 
   /** @internal shown by `console.log` and the Node REPL. */
@@ -310,7 +311,7 @@ export class Tensor {
 
   /** `value` where `mask` (bool, broadcastable) is true, `this` elsewhere. */
   maskedFill(mask: Tensor, value: number): Tensor {
-    return new Tensor(this._n.maskedFill(asTensor('maskedFill', mask)._n, value))
+    return new Tensor(renamed('maskedFill', 'where', () => this._n.maskedFill(asTensor('maskedFill', mask)._n, value)))
   }
 
   /** `this + other`, broadcasting. */

@@ -3,7 +3,7 @@
  * batches are gathered in the core with one `indexSelect` per tensor.
  * @module
  */
-import { fail } from '../errors'
+import { fail, within } from '../errors'
 import { Tensor, describe } from '../tensor'
 import { tensor } from '../creation'
 import { stack } from '../functions'
@@ -29,17 +29,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
   readonly tensors: Tensor[]
 
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0) fail('ERR_ARG', 'TensorDataset: needs at least one tensor')
-    tensors.forEach((t, i) => {
-      if (!(t instanceof Tensor)) fail('ERR_ARG', `TensorDataset: argument ${i} is ${describe(t)}, not a Tensor`)
-      if (t.ndim === 0) fail('ERR_SHAPE', `TensorDataset: tensor ${i} is 0-d; each needs a first dimension to index`)
-    })
-    const n = tensors[0].shape[0]
-    tensors.forEach((t, i) => {
-      if (t.shape[0] !== n) {
-        fail('ERR_SHAPE', `TensorDataset: tensor ${i} has ${t.shape[0]} rows but tensor 0 has ${n} (shapes [${t.shape}] and [${tensors[0].shape}])`)
-      }
-    })
+    within('TensorDataset', () => checkRows(tensors))
     this.tensors = tensors
   }
 
@@ -85,4 +75,19 @@ function stackAll(values: unknown[], k: number): Tensor {
       return fail('ERR_ARG', `DataLoader: component ${k} of item ${i} is ${describe(v)}; items must be tensors or numbers`)
     }),
   )
+}
+
+/** Every argument a tensor with a first dimension, all with the same number of rows. */
+function checkRows(tensors: Tensor[]): void {
+  if (tensors.length === 0) fail('ERR_ARG', 'TensorDataset: needs at least one tensor')
+  tensors.forEach((t, i) => {
+    if (!(t instanceof Tensor)) fail('ERR_ARG', `TensorDataset: argument ${i} is ${describe(t)}, not a Tensor`)
+    if (t.ndim === 0) fail('ERR_SHAPE', `TensorDataset: tensor ${i} is 0-d; each needs a first dimension to index`)
+  })
+  const n = tensors[0].shape[0]
+  tensors.forEach((t, i) => {
+    if (t.shape[0] !== n) {
+      fail('ERR_SHAPE', `TensorDataset: tensor ${i} has ${t.shape[0]} rows but tensor 0 has ${n} (shapes [${t.shape}] and [${tensors[0].shape}])`)
+    }
+  })
 }

@@ -1,4 +1,5 @@
-import { Tensor } from '../tensor'
+import { fail, integerArg } from '../errors'
+import { Tensor, describe } from '../tensor'
 import { Module } from './module'
 
 /** `max(x, 0)` elementwise. */
@@ -30,6 +31,7 @@ export class Softmax extends Module {
   /** @param dim the dimension that sums to 1. */
   constructor(readonly dim: number) {
     super()
+    integerArg('Softmax', 'dim', dim)
   }
 
   /** Applies softmax. */
@@ -48,6 +50,7 @@ export class LogSoftmax extends Module {
   /** @param dim the dimension normalised over. */
   constructor(readonly dim: number) {
     super()
+    integerArg('LogSoftmax', 'dim', dim)
   }
 
   /** Applies log-softmax. */
@@ -77,6 +80,8 @@ export class Flatten extends Module {
     readonly endDim = -1,
   ) {
     super()
+    integerArg('Flatten', 'startDim', startDim)
+    integerArg('Flatten', 'endDim', endDim)
   }
 
   /** Flattens the input. */
@@ -119,6 +124,7 @@ export class LeakyReLU extends Module {
   /** @param negativeSlope the slope for x <= 0 (default 0.01). */
   constructor(readonly negativeSlope = 0.01) {
     super()
+    if (typeof negativeSlope !== 'number') fail('ERR_ARG', `LeakyReLU: negativeSlope must be a number, got ${describe(negativeSlope)}`)
   }
 
   /** Applies the activation. */

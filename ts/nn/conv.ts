@@ -78,7 +78,7 @@ abstract class ConvNd extends Module {
     this.padding = sizes.padding
     this.dilation = sizes.dilation
     this.groups = g
-    const [weight, b] = defaultParameters([outChannels, inChannels / g, ...sizes.kernelSize], bias ?? true)
+    const [weight, b] = defaultParameters(name, [outChannels, inChannels / g, ...sizes.kernelSize], bias ?? true)
     this.weight = weight
     this.bias = b
   }

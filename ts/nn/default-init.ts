@@ -1,4 +1,5 @@
 import { uniform } from '../creation'
+import { within } from '../errors'
 import { Parameter } from './parameter'
 
 /**
@@ -7,9 +8,14 @@ import { Parameter } from './parameter'
  * ±1/sqrt(fan_in), where `fan_in = in * prod(kernel)`. The weight's bound
  * `gain * sqrt(3 / fan_in)` with the leaky-ReLU gain `sqrt(2 / (1 + a^2))` is
  * exactly 1/sqrt(fan_in) too. Drawn weight first, then bias, as PyTorch does.
+ * Errors (a layer too large for memory) name the layer, `op`.
  * @internal
  */
-export function defaultParameters(weightShape: number[], bias: boolean): [Parameter, Parameter | null] {
+export function defaultParameters(op: string, weightShape: number[], bias: boolean): [Parameter, Parameter | null] {
+  return within(op, () => drawParameters(weightShape, bias))
+}
+
+function drawParameters(weightShape: number[], bias: boolean): [Parameter, Parameter | null] {
   const fanIn = weightShape.slice(1).reduce((a, b) => a * b, 1)
   const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0
   const weight = new Parameter(uniform(weightShape, -bound, bound))

@@ -1,5 +1,5 @@
 import { arange, randn } from '../creation'
-import { checkOptions, fail } from '../errors'
+import { checkOptions, fail, within } from '../errors'
 import { Tensor } from '../tensor'
 import { embedding } from './functional'
 import { Module } from './module'
@@ -40,7 +40,7 @@ export class Embedding extends Module {
       fail('ERR_ARG', `Embedding: paddingIdx must be an integer within num_embeddings (${numEmbeddings}), got ${p}`)
     }
     this.paddingIdx = p === null ? null : p < 0 ? p + numEmbeddings : p
-    let w = randn([numEmbeddings, embeddingDim])
+    let w = within('Embedding', () => randn([numEmbeddings, embeddingDim]))
     if (this.paddingIdx !== null) w = w.maskedFill(arange(numEmbeddings).eq(this.paddingIdx).unsqueeze(1), 0)
     this.weight = new Parameter(w)
   }

@@ -3,7 +3,7 @@
  * `nn.functional`.
  * @module
  */
-import { checkOptions, fail } from '../errors'
+import { checkOptions, fail, renamed } from '../errors'
 import { native } from '../native'
 import { Tensor, asTensor, describe } from '../tensor'
 
@@ -166,7 +166,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: OutputSize2): Tenso
   if (!Array.isArray(given) || given.length !== 2 || !given.every((v) => v === null || typeof v === 'number')) {
     fail('ERR_ARG', `${op}: output_size must be a number or a pair of numbers (or null), got ${describe(outputSize)}`)
   }
-  const plane = x.shape.slice(-2)
+  const plane = renamed(op, 'shape', () => x.shape).slice(-2)
   const size = given.map((v, i) => v ?? plane[i] ?? 0)
   return new Tensor(native.adaptiveAvgPool2d(x._n, size))
 }

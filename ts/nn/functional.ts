@@ -2,7 +2,7 @@
  * Layer maths and losses as functions, as `torch.nn.functional`.
  * @module
  */
-import { checkOptions, fail } from '../errors'
+import { checkOptions, fail, renamed } from '../errors'
 import { native } from '../native'
 import { Tensor, asTensor } from '../tensor'
 
@@ -133,7 +133,7 @@ function thresholdLoss(
 ): Tensor {
   const r = reductionOf(op, options, ['reduction', option])
   const threshold = numberOption(op, option, options?.[option], 1)
-  return new Tensor(native.thresholdLoss(kind, asTensor(op, input)._n, asTensor(op, target)._n, r, threshold))
+  return new Tensor(renamed(op, 'thresholdLoss', () => native.thresholdLoss(kind, asTensor(op, input)._n, asTensor(op, target)._n, r, threshold)))
 }
 
 /** Smooth L1: `0.5 d² / beta` for `|d| < beta`, `|d| - 0.5 beta` beyond (`d = input - target`). */

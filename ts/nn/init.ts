@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { checkOptions, fail } from '../errors'
+import { checkOptions, fail, renamed } from '../errors'
 import { native } from '../native'
 import { Tensor, asTensor } from '../tensor'
 
@@ -56,9 +56,12 @@ export interface UniformOptions {
 function filled<O extends object>(op: string, tensor: Tensor, options: O, keys: string[], fill: (t: Tensor, o: O) => void): Tensor {
   checkOptions(op, options, keys)
   const t = asTensor(op, tensor)
-  fill(t, options)
+  renamed(op, NATIVE_NAMES, () => fill(t, options))
   return t
 }
+
+/** What the binding and the core call the initialisers in their messages. */
+const NATIVE_NAMES = ['init', 'initUniform', 'initNormal', 'initConstant', 'initXavier', 'initKaiming']
 
 /** Fills `tensor` with samples of U(a, b). */
 export function uniform_(tensor: Tensor, options: UniformOptions = {}): Tensor {
@@ -80,20 +83,24 @@ export function normal_(tensor: Tensor, options: NormalOptions = {}): Tensor {
 
 /** Fills `tensor` with `value`. */
 export function constant_(tensor: Tensor, value: number): Tensor {
-  const t = asTensor('constant_', tensor)
-  if (typeof value !== 'number') fail('ERR_ARG', `constant_: value must be a number, got ${String(value)}`)
-  native.initConstant(t._n, value)
+  return constantAs('constant_', tensor, value)
+}
+
+function constantAs(op: string, tensor: Tensor, value: number): Tensor {
+  const t = asTensor(op, tensor)
+  if (typeof value !== 'number') fail('ERR_ARG', `${op}: value must be a number, got ${String(value)}`)
+  renamed(op, NATIVE_NAMES, () => native.initConstant(t._n, value))
   return t
 }
 
 /** Fills `tensor` with ones. */
 export function ones_(tensor: Tensor): Tensor {
-  return constant_(tensor, 1)
+  return constantAs('ones_', tensor, 1)
 }
 
 /** Fills `tensor` with zeros. */
 export function zeros_(tensor: Tensor): Tensor {
-  return constant_(tensor, 0)
+  return constantAs('zeros_', tensor, 0)
 }
 
 /** Options of the Xavier initialisers. */

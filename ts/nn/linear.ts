@@ -35,7 +35,7 @@ export class Linear extends Module {
     }
     this.inFeatures = inFeatures
     this.outFeatures = outFeatures
-    const [weight, bias] = defaultParameters([outFeatures, inFeatures], options.bias ?? true)
+    const [weight, bias] = defaultParameters('Linear', [outFeatures, inFeatures], options.bias ?? true)
     this.weight = weight
     this.bias = bias
   }

@@ -1,5 +1,5 @@
 import { full, ones, tensor, zeros } from '../creation'
-import { checkOptions, fail } from '../errors'
+import { checkOptions, fail, within } from '../errors'
 import { native } from '../native'
 import { Tensor, asTensor } from '../tensor'
 import { layerNorm } from './functional'
@@ -61,12 +61,16 @@ abstract class BatchNorm extends Module {
     if (m !== null && !(typeof m === 'number' && m >= 0 && m <= 1)) {
       fail('ERR_ARG', `${op}: momentum must be a number in [0, 1] or null, got ${String(m)}`)
     }
-    this.weight = this.affine ? new Parameter(ones([numFeatures])) : null
-    this.bias = this.affine ? new Parameter(zeros([numFeatures])) : null
-    const track = this.trackRunningStats
-    this.registerBuffer('running_mean', track ? zeros([numFeatures]) : null)
-    this.registerBuffer('running_var', track ? ones([numFeatures]) : null)
-    this.registerBuffer('num_batches_tracked', track ? tensor(0, { dtype: 'int64' }) : null)
+    // Allocation errors (a size beyond memory) name the layer.
+    const [weight, bias] = within(op, () => (this.affine ? [new Parameter(ones([numFeatures])), new Parameter(zeros([numFeatures]))] : [null, null]))
+    this.weight = weight
+    this.bias = bias
+    within(op, () => {
+      const track = this.trackRunningStats
+      this.registerBuffer('running_mean', track ? zeros([numFeatures]) : null)
+      this.registerBuffer('running_var', track ? ones([numFeatures]) : null)
+      this.registerBuffer('num_batches_tracked', track ? tensor(0, { dtype: 'int64' }) : null)
+    })
   }
 
   /** The `running_mean` buffer, or null. */
@@ -182,8 +186,8 @@ export class LayerNorm extends Module {
     this.eps = options.eps ?? 1e-5
     if (!(typeof this.eps === 'number' && this.eps >= 0)) fail('ERR_ARG', `LayerNorm: eps must be a non-negative number, got ${this.eps}`)
     this.elementwiseAffine = options.elementwiseAffine ?? true
-    this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape)) : null
-    this.bias = this.elementwiseAffine && (options.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null
+    this.weight = within('LayerNorm', () => (this.elementwiseAffine ? new Parameter(ones(this.normalizedShape)) : null))
+    this.bias = within('LayerNorm', () => (this.elementwiseAffine && (options.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null))
   }
 
   /** Normalises each sample over the trailing `normalizedShape` dims. */

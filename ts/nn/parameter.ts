@@ -1,3 +1,4 @@
+import { within } from '../errors'
 import { Tensor, asTensor } from '../tensor'
 
 /**
@@ -11,7 +12,7 @@ export class Parameter extends Tensor {
    * @param requiresGrad track gradients (default true).
    */
   constructor(data: Tensor, requiresGrad = true) {
-    super(asTensor('Parameter', data)._n.contiguous().detach())
-    this.requiresGrad_(requiresGrad)
+    super(within('Parameter', () => asTensor('Parameter', data)._n.contiguous().detach()))
+    within('Parameter', () => this.requiresGrad_(requiresGrad))
   }
 }

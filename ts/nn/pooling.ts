@@ -1,9 +1,10 @@
-import { checkOptions } from '../errors'
-import { Tensor } from '../tensor'
+import { checkOptions, fail, integerArg } from '../errors'
+import { Tensor, describe } from '../tensor'
 import {
   adaptiveAvgPool2d,
   avgPool2d,
   maxPool2d,
+  pair,
   type AvgPool2dOptions,
   type MaxPool2dOptions,
   type OutputSize2,
@@ -33,6 +34,7 @@ export class MaxPool2d extends Module {
   constructor(kernelSize: Size2, options: MaxPool2dOptions = {}) {
     super()
     checkOptions('MaxPool2d', options, ['stride', 'padding'])
+    checkSizes('MaxPool2d', kernelSize, options)
     this.kernelSize = kernelSize
     this.stride = options.stride ?? kernelSize
     this.padding = options.padding ?? 0
@@ -68,6 +70,7 @@ export class AvgPool2d extends Module {
   constructor(kernelSize: Size2, options: AvgPool2dOptions = {}) {
     super()
     checkOptions('AvgPool2d', options, ['stride', 'padding', 'countIncludePad'])
+    checkSizes('AvgPool2d', kernelSize, options)
     this.kernelSize = kernelSize
     this.stride = options.stride ?? kernelSize
     this.padding = options.padding ?? 0
@@ -98,6 +101,9 @@ export class AdaptiveAvgPool2d extends Module {
   /** @param outputSize `s` or `[oH, oW]` (`null` keeps an axis). */
   constructor(outputSize: OutputSize2) {
     super()
+    const sizes = typeof outputSize === 'number' ? [outputSize] : outputSize
+    if (!Array.isArray(sizes) || sizes.length > 2) fail('ERR_ARG', `AdaptiveAvgPool2d: outputSize must be a number or a pair, got ${describe(outputSize)}`)
+    for (const s of sizes) if (s !== null) integerArg('AdaptiveAvgPool2d', 'outputSize', s, 0)
     this.outputSize = outputSize
   }
 
@@ -110,4 +116,11 @@ export class AdaptiveAvgPool2d extends Module {
   extraRepr(): string {
     return `output_size=${py(this.outputSize)}`
   }
+}
+
+/** Checks a pooling's sizes when the layer is made, not at its first forward. */
+function checkSizes(op: string, kernelSize: Size2, options: { stride?: Size2; padding?: Size2 }): void {
+  for (const k of pair(op, 'kernelSize', kernelSize)) integerArg(op, 'kernelSize', k, 1)
+  if (options.stride !== undefined) for (const s of pair(op, 'stride', options.stride)) integerArg(op, 'stride', s, 1)
+  if (options.padding !== undefined) for (const p of pair(op, 'padding', options.padding)) integerArg(op, 'padding', p, 0)
 }

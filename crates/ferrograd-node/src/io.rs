@@ -65,7 +65,7 @@ impl Task for LoadTask {
     type JsValue = LoadedFile;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(safetensors::load(&self.path))
+        crate::no_panic("loadAsync", || safetensors::load(&self.path))
     }
 
     fn resolve(&mut self, env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
@@ -118,9 +118,11 @@ impl Task for SaveTask {
     type JsValue = Option<Vec<String>>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(safetensors::save(&self.path, &self.tensors, &self.metadata)
-            .err()
-            .map(|e| (e.code.as_str().to_string(), e.message)))
+        crate::no_panic("saveAsync", || {
+            safetensors::save(&self.path, &self.tensors, &self.metadata)
+                .err()
+                .map(|e| (e.code.as_str().to_string(), e.message))
+        })
     }
 
     /// `null` on success, `[code, message]` on failure (the TS layer throws it).

@@ -3,7 +3,8 @@
 //!
 //! Every entry point is `#[napi(catch_unwind)]` and returns [`Result`], so a core
 //! error becomes a JavaScript error whose `code` is the core's `ERR_*` code, and a
-//! panic (a bug) becomes an error too instead of aborting Node.
+//! panic (a bug) becomes an error too instead of aborting Node. The bodies of async
+//! tasks run on libuv threads and are guarded by [`no_panic`].
 
 pub mod adagrad;
 pub mod adam;
@@ -24,6 +25,20 @@ pub mod rmsprop;
 pub mod runtime;
 pub mod sgd;
 pub mod tensor;
+
+/// Runs `f` (the body of an async task, on a libuv thread, where `catch_unwind` on the
+/// entry point does not reach), turning a panic into an error: unwinding out of the
+/// thread's C frames would abort Node. The TS layer reports it as `ERR_INTERNAL`.
+pub(crate) fn no_panic<T>(op: &str, f: impl FnOnce() -> T) -> napi::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        napi::Error::from_reason(format!("{op}: panicked: {what}"))
+    })
+}
 
 /// Result of every entry point: the error's status string is the JS `code`.
 pub type Result<T> = std::result::Result<T, napi::Error<String>>;

@@ -18,6 +18,9 @@
 const NAPI_VERSION_EXPERIMENTAL: i32 = i32::MAX;
 
 /// Called by Node when it loads the module.
+// SAFETY: `no_mangle` exports this symbol under its C name. That is sound because no
+// other symbol in the addon or in Node has this name (it is the one Node-API looks
+// up in an addon), and its signature, `int32_t (void)`, is the one Node calls.
 #[unsafe(no_mangle)]
 pub extern "C" fn node_api_module_get_api_version_v1() -> i32 {
     NAPI_VERSION_EXPERIMENTAL

@@ -23,13 +23,13 @@ pub fn manual_seed(seed: f64) -> Result<()> {
 }
 
 /// Turns graph recording on or off for the calling thread; returns the old setting.
-#[napi]
+#[napi(catch_unwind)]
 pub fn set_grad_enabled(enabled: bool) -> bool {
     ferrograd::set_grad_enabled(enabled)
 }
 
 /// True when ops on the calling thread record the graph.
-#[napi]
+#[napi(catch_unwind)]
 pub fn is_grad_enabled() -> bool {
     ferrograd::is_grad_enabled()
 }
@@ -39,9 +39,14 @@ pub fn is_grad_enabled() -> bool {
 pub fn set_num_threads(n: f64) -> Result<()> {
     let n = args::size("setNumThreads", "the thread count", n)?;
     if n == 0 {
-        return Err(crate::js_error(ferrograd::Error::new(
-            ferrograd::ErrorCode::Arg,
-            "setNumThreads: needs at least 1 thread",
+        return Err(args::arg_error(
+            "setNumThreads: needs at least 1 thread".to_string(),
+        ));
+    }
+    if n > ferrograd::MAX_THREADS {
+        return Err(args::arg_error(format!(
+            "setNumThreads: at most {} threads, got {n}",
+            ferrograd::MAX_THREADS
         )));
     }
     ferrograd::set_num_threads(n);
@@ -49,7 +54,7 @@ pub fn set_num_threads(n: f64) -> Result<()> {
 }
 
 /// Number of threads of the core's pool.
-#[napi]
+#[napi(catch_unwind)]
 pub fn get_num_threads() -> u32 {
     ferrograd::num_threads() as u32
 }
@@ -64,7 +69,7 @@ pub struct MemoryInfo {
 }
 
 /// Memory held by the native core in this process.
-#[napi]
+#[napi(catch_unwind)]
 pub fn memory() -> MemoryInfo {
     let m = ferrograd::memory();
     MemoryInfo {
@@ -75,7 +80,7 @@ pub fn memory() -> MemoryInfo {
 
 /// The SIMD level the kernels run at (`scalar`, `neon`, `avx2`, `avx512`): the
 /// best the CPU has, lowered by `FERROGRAD_SIMD` if set.
-#[napi]
+#[napi(catch_unwind)]
 pub fn simd_level() -> String {
     ferrograd::kernels::simd::level().name().to_string()
 }

@@ -40,7 +40,7 @@ pub mod tensor;
 
 pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled};
 pub use error::{Error, ErrorCode, Result};
-pub use kernels::threads::{num_threads, set_num_threads};
+pub use kernels::threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use random::manual_seed;
 pub use tensor::{memory, DType, Float, MemoryStats, Storage, Tensor};
 

@@ -50,14 +50,7 @@ pub fn read_csv(path: &Path, options: &CsvOptions) -> Result<Table> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(options.header)
         .delimiter(options.delimiter.unwrap_or(b','))
-        .from_path(path)
-        .map_err(|e| match e.kind() {
-            csv::ErrorKind::Io(_) => Error::new(
-                ErrorCode::Io,
-                format!("readCsv: cannot open {}: {e}", path.display()),
-            ),
-            _ => bad(path, e),
-        })?;
+        .from_reader(super::open_file("readCsv", path)?);
     let names: Vec<String> = if options.header {
         reader
             .headers()

@@ -24,12 +24,7 @@ fn bad(path: &Path, problem: impl std::fmt::Display) -> Error {
 /// Reads an IDX file. `u8`, `i8`, `i16` and `i32` elements become int32, `f32`
 /// float32 and `f64` float64.
 pub fn read_idx(path: &Path) -> Result<Tensor> {
-    let file = std::fs::File::open(path).map_err(|e| {
-        Error::new(
-            ErrorCode::Io,
-            format!("readIdx: cannot open {}: {e}", path.display()),
-        )
-    })?;
+    let file = super::open_file("readIdx", path)?;
     let mut head = [0u8; 2];
     let mut reader = std::io::BufReader::new(file);
     let gz = {
@@ -186,6 +181,15 @@ mod tests {
         let f = idx(0x0D, &[2], &[0x3f, 0xc0, 0, 0, 0xc0, 0x20, 0, 0]);
         let t = read_idx(&file("f32", &f, false)).unwrap();
         assert_eq!(t.to_vec_f64(), vec![1.5, -2.5]);
+    }
+
+    #[test]
+    fn a_directory_is_an_io_error_not_a_bad_file() {
+        let dir = std::env::temp_dir();
+        let e = read_idx(&dir).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Io, "{}", e.message);
+        let e = crate::io::csv::read_csv(&dir, &Default::default()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Io, "{}", e.message);
     }
 
     #[test]

@@ -103,6 +103,9 @@ macro_rules! multiversion {
         pub fn $at<$($g: $($bound)+),*>(level: crate::kernels::simd::SimdLevel, $($arg: $ty),*) -> $ret {
             #[cfg(target_arch = "x86_64")]
             {
+                // Safety of the two functions below: calling them on a CPU without
+                // the features they enable is undefined behaviour; the only caller is
+                // the dispatch after them, which checks `detected()` first.
                 #[target_feature(enable = "avx2,fma")]
                 unsafe fn avx2<$($g: $($bound)+),*>($($arg: $ty),*) -> $ret {
                     $generic($($arg),*)
@@ -114,11 +117,13 @@ macro_rules! multiversion {
                 use crate::kernels::simd::{detected, SimdLevel};
                 let level = level.min(detected());
                 if level == SimdLevel::Avx512 {
-                    // SAFETY: `detected()` confirmed the CPU has AVX-512F.
+                    // SAFETY: `level` is at most `detected()`, so the CPU has AVX-512F.
                     return unsafe { avx512($($arg),*) };
                 }
                 if level == SimdLevel::Avx2 {
-                    // SAFETY: `detected()` confirmed the CPU has AVX2 and FMA.
+                    // SAFETY: `level` is at most `detected()`, so the CPU has AVX2 and FMA
+                    // (detected as such, or implied by AVX-512F: every CPU with AVX-512F
+                    // has both, and Rust's `avx512f` feature implies them too).
                     return unsafe { avx2($($arg),*) };
                 }
             }

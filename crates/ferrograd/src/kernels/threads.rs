@@ -6,6 +6,11 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 static POOL: OnceLock<RwLock<Arc<ThreadPool>>> = OnceLock::new();
 
+/// The most threads the pool may have. A request for a billion threads (a typo, or a
+/// byte count passed by mistake) would otherwise spawn threads until the OS or the
+/// memory gives out.
+pub const MAX_THREADS: usize = 1024;
+
 fn default_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -38,9 +43,9 @@ pub fn num_threads() -> usize {
     pool().current_num_threads()
 }
 
-/// Sets the number of threads the core uses (at least 1).
+/// Sets the number of threads the core uses (clamped to `1..=MAX_THREADS`).
 pub fn set_num_threads(n: usize) {
-    let n = n.max(1);
+    let n = n.clamp(1, MAX_THREADS);
     if n != num_threads() {
         *cell().write().unwrap_or_else(|e| e.into_inner()) = build(n);
     }

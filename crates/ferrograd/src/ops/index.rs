@@ -234,6 +234,15 @@ impl Tensor {
                     fmt_shape(first.shape())
                 );
             }
+            // Checked here too, not left to cat, so the message names stack.
+            if t.dtype() != first.dtype() {
+                bail!(
+                    Dtype,
+                    "stack: tensor {i} is {} but tensor 0 is {}",
+                    t.dtype(),
+                    first.dtype()
+                );
+            }
         }
         let expanded = tensors
             .iter()

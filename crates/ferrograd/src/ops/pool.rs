@@ -43,18 +43,23 @@ fn sliding(size: usize, kernel: usize, stride: usize, pad: usize, out: usize) ->
 
 /// PyTorch's adaptive windows: output `o` of `out` covers inputs
 /// `floor(o * size / out) .. ceil((o + 1) * size / out)`, so windows may overlap
-/// when `out` does not divide `size`.
-fn adaptive(size: usize, out: usize) -> Vec<Span> {
-    (0..out)
-        .map(|o| {
-            let (lo, hi) = (o * size / out, ((o + 1) * size).div_ceil(out));
+/// when `out` does not divide `size`. `out` comes from the caller unchecked, so the
+/// spans are allocated fallibly and computed in u128, which cannot overflow.
+fn adaptive(op: &str, size: usize, out: usize) -> Result<Vec<Span>> {
+    let (wide, out_wide) = (size as u128, out as u128);
+    alloc::collect(
+        op,
+        out,
+        (0..out_wide).map(|o| {
+            let lo = (o * wide / out_wide) as usize;
+            let hi = ((o + 1) * wide).div_ceil(out_wide) as usize;
             Span {
                 lo,
                 hi,
                 padded: hi - lo,
             }
-        })
-        .collect()
+        }),
+    )
 }
 
 /// The planes of a pooling and the windows of its output positions.
@@ -421,15 +426,19 @@ pub fn avg_pool2d(
 pub fn adaptive_avg_pool2d(input: &Tensor, output_size: [usize; 2]) -> Result<Tensor> {
     const OP: &str = "adaptiveAvgPool2d";
     let (lead, size) = planes_of(OP, input.shape())?;
+    // The output size is the caller's: check it before building a span per position.
+    let mut out_shape = lead.clone();
+    out_shape.extend(output_size);
+    let n = checked_numel(OP, &out_shape)?;
+    alloc::check_bytes(OP, n as u128 * std::mem::size_of::<f32>() as u128)?;
     let pool = Pooling {
         planes: lead.iter().product(),
         lead,
         input: size,
-        rows: adaptive(size[0], output_size[0]),
-        cols: adaptive(size[1], output_size[1]),
+        rows: adaptive(OP, size[0], output_size[0])?,
+        cols: adaptive(OP, size[1], output_size[1])?,
         window: None,
     };
-    checked_numel(OP, &pool.output_shape())?;
     average(
         (OP, "AdaptiveAvgPool2DBackward"),
         input,
@@ -473,8 +482,21 @@ mod tests {
     }
 
     #[test]
+    fn an_adaptive_output_beyond_memory_is_err_alloc_not_an_abort() {
+        let x = Tensor::zeros(&[1, 1, 4, 4]).unwrap();
+        for size in [[1 << 45, 1 << 45], [1 << 34, 1], [1, usize::MAX]] {
+            let err = adaptive_avg_pool2d(&x, size).unwrap_err();
+            assert_eq!(err.code, ErrorCode::Alloc, "{size:?}: {}", err.message);
+        }
+    }
+
+    #[test]
     fn adaptive_windows_overlap_when_the_size_does_not_divide() {
-        let s: Vec<(usize, usize)> = adaptive(5, 3).iter().map(|s| (s.lo, s.hi)).collect();
+        let s: Vec<(usize, usize)> = adaptive("t", 5, 3)
+            .unwrap()
+            .iter()
+            .map(|s| (s.lo, s.hi))
+            .collect();
         assert_eq!(s, vec![(0, 2), (1, 4), (3, 5)]);
         let x = t((0..10).map(|v| v as f32).collect(), &[1, 1, 2, 5]);
         let y = adaptive_avg_pool2d(&x, [1, 3]).unwrap();

@@ -5,7 +5,7 @@ use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::dtype::{with_elements, Element};
 use crate::tensor::shape::{fmt_shape, normalize_dims};
-use crate::tensor::{alloc, float_dispatch, Float, Layout, Storage, Tensor};
+use crate::tensor::{alloc, float_dispatch, DType, Float, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// Which dimensions a reduction removes, and the shapes around it.
@@ -368,22 +368,41 @@ impl Tensor {
     /// Variance over `dims` (all when `None`) with Bessel's `correction` (1 gives
     /// the unbiased estimate, PyTorch's default).
     pub fn var(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        let red = Reduction::new("var", self, dims, keepdim)?;
-        if !(correction.is_finite() && correction >= 0.0) {
-            bail!(
-                Arg,
-                "var: correction must be a number >= 0, got {correction}"
-            );
-        }
-        let centered = self.sub(&self.mean(dims, true)?)?;
-        let squares = centered.mul(&centered)?.sum(dims, keepdim)?;
-        // n - correction <= 0 gives inf or NaN, as in PyTorch.
-        squares.div_scalar(red.group as f64 - correction)
+        self.variance("var", dims, correction, keepdim)
     }
 
     /// Standard deviation: `sqrt(var)`.
     pub fn std(&self, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
-        self.var(dims, correction, keepdim)?.sqrt()
+        self.variance("std", dims, correction, keepdim)?.sqrt()
+    }
+
+    /// `var` with errors naming `op`.
+    fn variance(
+        &self,
+        op: &str,
+        dims: Option<&[i64]>,
+        correction: f64,
+        keepdim: bool,
+    ) -> Result<Tensor> {
+        let red = Reduction::new(op, self, dims, keepdim)?;
+        if !matches!(self.dtype(), DType::F32 | DType::F64) {
+            bail!(
+                Dtype,
+                "{op}: expected a float32 or float64 tensor, got {}",
+                self.dtype()
+            );
+        }
+        if !(correction.is_finite() && correction >= 0.0) {
+            bail!(
+                Arg,
+                "{op}: correction must be a number >= 0, got {correction}"
+            );
+        }
+        let centered = self.sub(&self.mean(dims, true)?)?;
+        let squares = centered.mul(&centered)?.sum(dims, keepdim)?;
+        // As PyTorch, the divisor is max(0, n - correction): a correction of n or more
+        // gives inf (or NaN for no spread), never a negative variance.
+        squares.div_scalar((red.group as f64 - correction).max(0.0))
     }
 
     /// Elements of any dtype as f64 in the order of `layout` (over this storage).
@@ -510,5 +529,22 @@ mod tests {
         assert!(
             (x.std(None, 1.0, false).unwrap().item().unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-6
         );
+    }
+
+    #[test]
+    fn a_correction_beyond_the_count_gives_inf_or_nan_not_a_negative_variance() {
+        let x = t(&[1.0, 2.0], &[2]);
+        assert_eq!(
+            x.var(None, 10.0, false).unwrap().item().unwrap(),
+            f64::INFINITY
+        );
+        assert_eq!(
+            x.std(None, 3.0, false).unwrap().item().unwrap(),
+            f64::INFINITY
+        );
+        let flat = t(&[1.0, 1.0], &[2]);
+        assert!(flat.var(None, 5.0, false).unwrap().item().unwrap().is_nan());
+        let err = x.std(None, -1.0, false).unwrap_err();
+        assert!(err.message.starts_with("std:"), "{}", err.message);
     }
 }
