@@ -1,9 +1,9 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
 //! [`gemm`], so the backend (the `gemm` crate today) can change in one place.
 
-use super::elementwise::dot;
 use super::threads;
 use crate::tensor::Float;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Strides, in elements, of a matrix operand: `(row stride, column stride)`.
 pub type MatStrides = (usize, usize);
@@ -89,7 +89,7 @@ pub fn gemm<T: Float>(
         // than the product itself.
         for (o, d) in dst[..m * n].iter_mut().enumerate() {
             let (i, j) = (o / n, o % n);
-            let v = dot(
+            let v = T::dot(
                 &lhs[i * lhs_strides.0..][..k],
                 &rhs[j * rhs_strides.1..][..k],
             );
@@ -161,13 +161,24 @@ pub fn gemm<T: Float>(
     if bands == 1 || nt == 1 {
         (0..len).step_by(step).for_each(band);
     } else {
-        pool.install(|| {
-            rayon::scope(|s| {
-                for start in (0..len).step_by(step) {
-                    let band = &band;
-                    s.spawn(move |_| band(start));
-                }
-            })
+        // The calling thread works too, taking bands from a shared counter with
+        // the pool's helpers, rather than handing everything to the pool and
+        // sleeping: a 100 us product cannot afford to wait for two thread
+        // wake-ups, and on 2 cores the caller is one of the two. Which thread
+        // computes a band does not change its result.
+        let next = AtomicUsize::new(0);
+        let work = || loop {
+            let start = next.fetch_add(1, Ordering::Relaxed) * step;
+            if start >= len {
+                break;
+            }
+            band(start);
+        };
+        pool.in_place_scope(|s| {
+            for _ in 1..nt.min(bands) {
+                s.spawn(|_| work());
+            }
+            work();
         });
     }
 }

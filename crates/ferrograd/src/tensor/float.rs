@@ -49,11 +49,18 @@ pub trait Float:
     fn min(self, o: Self) -> Self;
     /// True for NaN.
     fn is_nan(self) -> bool;
+    /// Dot product of two slices (over the shorter length), the same at every SIMD
+    /// level (`kernels::elementwise`).
+    fn dot(a: &[Self], b: &[Self]) -> Self;
 }
 
 macro_rules! float_impl {
-    ($t:ident, $exp:path, $erf:path) => {
+    ($t:ident, $exp:path, $erf:path, $dot:path) => {
         impl Float for $t {
+            #[inline(always)]
+            fn dot(a: &[Self], b: &[Self]) -> Self {
+                $dot(a, b)
+            }
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const NAN: Self = $t::NAN;
@@ -110,8 +117,13 @@ macro_rules! float_impl {
         }
     };
 }
-float_impl!(f32, math::exp, libm::erff);
-float_impl!(f64, f64::exp, libm::erf);
+float_impl!(
+    f32,
+    math::exp,
+    libm::erff,
+    crate::kernels::elementwise::dot_f32
+);
+float_impl!(f64, f64::exp, libm::erf, crate::kernels::elementwise::dot);
 
 /// `$body` compiled once per float dtype of `$dtype`, with the type alias `$T`
 /// naming the element type; any other dtype gives `ERR_DTYPE` naming `$op`.
