@@ -8,29 +8,17 @@ hand-written im2col network would measure the author rather than the library.
 The thread count goes into OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / MKL_NUM_THREADS before
 NumPy is imported. Progress goes to stderr; the last line of stdout is the JSON result.
 """
-import argparse
 import json
 import os
-import sys
 import time
 
 TASKS = ["mlp_train", "mlp_infer_b1", "mlp_infer_b256", "matmul_256", "matmul_512",
          "matmul_1024", "add_1x1"]
 NOT_DONE = ["cnn_train", "cnn_infer_b1", "cnn_infer_b256"]
-HERE = os.path.dirname(os.path.abspath(__file__))
 
+from peer import add_1x1_us, log, parse_args, require_data  # noqa: E402
 
-def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--tasks", default=",".join(TASKS))
-    p.add_argument("--repeats", type=int, default=3, help="training runs per task")
-    p.add_argument("--data", default=os.path.join(HERE, ".data", "mnist-split.safetensors"))
-    p.add_argument("--quick", action="store_true", help="tiny epochs/repeats for a smoke test")
-    return p.parse_args()
-
-
-ARGS = parse_args()
+ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = str(ARGS.threads)
 
@@ -47,14 +35,8 @@ LR = np.float32(0.1)
 F32 = np.float32
 
 
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
-
-
 def load_data(path):
-    if not os.path.exists(path):
-        sys.exit(f"numpy_mlp.py: no data file at {path}\n"
-                 f"run `node prepare-data.mjs` in {HERE} first (it writes .data/mnist-split.safetensors)")
+    require_data(path, "numpy_mlp.py")
     d = load_file(path)  # the metadata's mean/std are for the CNN, which this peer does not run
     assert d["train_x"].dtype == F32 and d["train_y"].dtype == np.int64
     return d
@@ -158,15 +140,7 @@ def matmul(n):
 
 def add_1x1():
     a, b = np.ones((1, 1), F32), np.ones((1, 1), F32)
-    calls = 1000 if ARGS.quick else 10_000
-    times = []
-    for block in range(BLOCKS + 1):
-        t = time.perf_counter()
-        for _ in range(calls):
-            a + b
-        if block:
-            times.append((time.perf_counter() - t) / calls)
-    return {"us_per_op": float(np.median(times)) * 1e6}
+    return {"us_per_op": add_1x1_us(a, b, ARGS.quick, BLOCKS)}
 
 
 def blas_notes():

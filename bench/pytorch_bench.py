@@ -6,30 +6,17 @@ CPU eager PyTorch written the way a PyTorch user writes it: nn.Sequential models
 nn.CrossEntropyLoss, torch.optim.SGD / Adam, model.eval() + torch.inference_mode() and
 .numpy() for inference. Progress goes to stderr; the last line of stdout is the JSON result.
 """
-import argparse
 import json
 import math
-import os
 import re
-import sys
 import time
 
 TASKS = ["mlp_train", "cnn_train", "mlp_infer_b1", "mlp_infer_b256", "cnn_infer_b1",
          "cnn_infer_b256", "matmul_256", "matmul_512", "matmul_1024", "add_1x1"]
-HERE = os.path.dirname(os.path.abspath(__file__))
 
+from peer import add_1x1_us, log, parse_args, require_data  # noqa: E402
 
-def parse_args():
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--tasks", default=",".join(TASKS))
-    p.add_argument("--repeats", type=int, default=3, help="training runs per task")
-    p.add_argument("--data", default=os.path.join(HERE, ".data", "mnist-split.safetensors"))
-    p.add_argument("--quick", action="store_true", help="tiny epochs/repeats for a smoke test")
-    return p.parse_args()
-
-
-ARGS = parse_args()
+ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
@@ -48,14 +35,8 @@ BLOCKS = 3 if ARGS.quick else 31
 BATCH = 64
 
 
-def log(*a):
-    print(*a, file=sys.stderr, flush=True)
-
-
 def load_data(path):
-    if not os.path.exists(path):
-        sys.exit(f"pytorch_bench.py: no data file at {path}\n"
-                 f"run `node prepare-data.mjs` in {HERE} first (it writes .data/mnist-split.safetensors)")
+    require_data(path, "pytorch_bench.py")
     t = load_file(path)
     with safe_open(path, "np") as f:
         meta = f.metadata()
@@ -147,15 +128,7 @@ def matmul(n):
 
 def add_1x1():
     a, b = torch.ones(1, 1), torch.ones(1, 1)
-    calls = 1000 if ARGS.quick else 10_000
-    times = []
-    for block in range(BLOCKS + 1):
-        t = time.perf_counter()
-        for _ in range(calls):
-            a + b
-        if block:
-            times.append((time.perf_counter() - t) / calls)
-    return {"us_per_op": float(np.median(times)) * 1e6}
+    return {"us_per_op": add_1x1_us(a, b, ARGS.quick, BLOCKS)}
 
 
 def notes():

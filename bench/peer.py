@@ -1,0 +1,49 @@
+"""What the Python peers (pytorch_bench.py, numpy_mlp.py) share: their command line, logging,
+the data-file check and the 1x1-add timing. Standard library only, so that numpy_mlp.py can
+parse its arguments (and set the BLAS thread variables) before NumPy is imported."""
+import argparse
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, ".data", "mnist-split.safetensors")
+
+
+def parse_args(description, tasks):
+    """`--threads N [--tasks a,b] [--repeats R] [--data path] [--quick]` (bench/README.md)."""
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--tasks", default=",".join(tasks))
+    p.add_argument("--repeats", type=int, default=3, help="training runs per task")
+    p.add_argument("--data", default=DATA)
+    p.add_argument("--quick", action="store_true", help="tiny epochs/repeats for a smoke test")
+    return p.parse_args()
+
+
+def log(*a):
+    """Progress, on stderr (stdout's last line is the peer's JSON)."""
+    print(*a, file=sys.stderr, flush=True)
+
+
+def require_data(path, script):
+    """Exits with a message telling how to make the data file when it is missing."""
+    if not os.path.exists(path):
+        sys.exit(f"{script}: no data file at {path}\n"
+                 f"run `node prepare-data.mjs` in {HERE} first (it writes .data/mnist-split.safetensors)")
+
+
+def add_1x1_us(a, b, quick, blocks):
+    """Per-op cost of `a + b` in microseconds: the median over `blocks` blocks (after a warm-up
+    block) of 10,000 adds each. The add is written inline, not through a lambda as in
+    median_block_seconds, because a Python call would cost as much as NumPy's add itself."""
+    calls = 1000 if quick else 10_000
+    times = []
+    for block in range(blocks + 1):
+        t = time.perf_counter()
+        for _ in range(calls):
+            a + b
+        if block:
+            times.append((time.perf_counter() - t) / calls)
+    times.sort()
+    return times[len(times) // 2] * 1e6
