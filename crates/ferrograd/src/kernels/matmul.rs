@@ -1,5 +1,9 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
-//! [`gemm`], so the backend (the `gemm` crate today) can change in one place.
+//! [`gemm`], so the backend can change in one place. float32 on AVX2 machines
+//! runs our packed kernel (`kernels::sgemm`, measured against the `gemm` crate
+//! and OpenBLAS in `bench/ops.mjs`); float64, AVX-512 machines (where the crate's
+//! AVX-512 kernels are the ones to beat and this machine cannot measure ours
+//! against them) and other CPUs run the `gemm` crate.
 
 use super::threads;
 use crate::tensor::Float;
@@ -97,6 +101,23 @@ pub fn gemm<T: Float>(
         }
         return;
     }
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::level() == super::simd::SimdLevel::Avx2 {
+        if let (Some(dst), Some(lhs), Some(rhs)) =
+            (T::as_f32_mut(dst), T::as_f32(lhs), T::as_f32(rhs))
+        {
+            packed_f32(
+                m,
+                n,
+                k,
+                dst,
+                (lhs, lhs_strides),
+                (rhs, rhs_strides),
+                accumulate,
+            );
+            return;
+        }
+    }
     let out = DstPtr(dst.as_mut_ptr());
     // The block of rows `r` and columns `c` of the product.
     let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>, parallelism| {
@@ -151,36 +172,101 @@ pub fn gemm<T: Float>(
         true => MAX_BANDS.min(len / (4 * align)).max(1),
     };
     let step = len.div_ceil(bands).div_ceil(align) * align;
-    let band = |start: usize| {
-        let end = (start + step).min(len);
-        match n >= m {
-            true => block(0..m, start..end, gemm::Parallelism::None),
-            false => block(start..end, 0..n, gemm::Parallelism::None),
+    share_bands(len, step, nt, |start, end| match n >= m {
+        true => block(0..m, start..end, gemm::Parallelism::None),
+        false => block(start..end, 0..n, gemm::Parallelism::None),
+    });
+}
+
+/// The float32 product on AVX2 machines: our packed kernel (`kernels::sgemm`).
+/// Its results do not depend on how the output is cut, so the cut can follow
+/// the thread count: one band per thread, along the side whose bands repeat
+/// the cheaper packing (column bands each pack all of `lhs`, row bands all of
+/// `rhs`).
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::too_many_arguments)]
+fn packed_f32(
+    m: usize,
+    n: usize,
+    k: usize,
+    dst: &mut [f32],
+    (lhs, ls): (&[f32], MatStrides),
+    (rhs, rs): (&[f32], MatStrides),
+    accumulate: bool,
+) {
+    use super::sgemm::{sgemm, Operand, MR, NR};
+    let out = DstPtr(dst.as_mut_ptr());
+    let (lhs, rhs) = (lhs.as_ptr() as usize, rhs.as_ptr() as usize);
+    let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>| {
+        let lhs = Operand {
+            ptr: (lhs as *const f32).wrapping_add(rows.start * ls.0),
+            rs: ls.0,
+            cs: ls.1,
+        };
+        let rhs = Operand {
+            ptr: (rhs as *const f32).wrapping_add(cols.start * rs.1),
+            rs: rs.0,
+            cs: rs.1,
+        };
+        // SAFETY: `gemm` checked the operands' extents against their slices and
+        // dst's length against m x n; the block's rows and columns lie inside
+        // those, blocks given to different threads are disjoint, and `gemm`'s
+        // caller chose this path only at the AVX2 level, which `simd::level()`
+        // grants only when the CPU has AVX2 and FMA.
+        unsafe {
+            sgemm(
+                rows.len(),
+                cols.len(),
+                k,
+                out.get().add(rows.start * n + cols.start),
+                n,
+                lhs,
+                rhs,
+                accumulate,
+            )
         }
     };
+    let pool = threads::pool();
+    let nt = pool.current_num_threads();
+    let by_cols = m <= n;
+    let (len, align) = if by_cols { (n, NR) } else { (m, MR) };
+    let bands = match m * n * k >= SPLIT_THRESHOLD {
+        true => nt.min(len / align).max(1),
+        false => 1,
+    };
+    let step = len.div_ceil(bands).div_ceil(align) * align;
+    share_bands(len, step, nt, |start, end| match by_cols {
+        true => block(0..m, start..end),
+        false => block(start..end, 0..n),
+    });
+}
+
+/// Runs `band(start, end)` for the bands `step` wide that cover `0..len`, on up
+/// to `nt` threads. The calling thread works too, taking bands from a shared
+/// counter with the pool's helpers, rather than handing everything to the pool
+/// and sleeping: a 100 us product cannot afford to wait for two thread
+/// wake-ups, and on 2 cores the caller is one of the two.
+fn share_bands(len: usize, step: usize, nt: usize, band: impl Fn(usize, usize) + Sync) {
+    let bands = len.div_ceil(step);
+    let band_at = |start: usize| band(start, (start + step).min(len));
     if bands == 1 || nt == 1 {
-        (0..len).step_by(step).for_each(band);
-    } else {
-        // The calling thread works too, taking bands from a shared counter with
-        // the pool's helpers, rather than handing everything to the pool and
-        // sleeping: a 100 us product cannot afford to wait for two thread
-        // wake-ups, and on 2 cores the caller is one of the two. Which thread
-        // computes a band does not change its result.
-        let next = AtomicUsize::new(0);
-        let work = || loop {
-            let start = next.fetch_add(1, Ordering::Relaxed) * step;
-            if start >= len {
-                break;
-            }
-            band(start);
-        };
-        pool.in_place_scope(|s| {
-            for _ in 1..nt.min(bands) {
-                s.spawn(|_| work());
-            }
-            work();
-        });
+        (0..len).step_by(step).for_each(band_at);
+        return;
     }
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let start = next.fetch_add(1, Ordering::Relaxed) * step;
+        if start >= len {
+            break;
+        }
+        band_at(start);
+    };
+    threads::pool().in_place_scope(|s| {
+        for _ in 1..nt.min(bands) {
+            s.spawn(|_| work());
+        }
+        work();
+    });
 }
 
 /// One past the largest element index a strided `rows x cols` operand touches.

@@ -5,5 +5,7 @@ pub mod elementwise;
 pub mod im2col;
 pub mod math;
 pub mod matmul;
+#[cfg(target_arch = "x86_64")]
+pub mod sgemm;
 pub mod simd;
 pub mod threads;

@@ -52,14 +52,26 @@ pub trait Float:
     /// Dot product of two slices (over the shorter length), the same at every SIMD
     /// level (`kernels::elementwise`).
     fn dot(a: &[Self], b: &[Self]) -> Self;
+    /// The slice as float32, if this is float32 (for kernels written for it alone).
+    fn as_f32(s: &[Self]) -> Option<&[f32]>;
+    /// The slice as mutable float32, if this is float32.
+    fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
 macro_rules! float_impl {
-    ($t:ident, $exp:path, $erf:path, $dot:path) => {
+    ($t:ident, $exp:path, $erf:path, $dot:path, $as_f32:expr) => {
         impl Float for $t {
             #[inline(always)]
             fn dot(a: &[Self], b: &[Self]) -> Self {
                 $dot(a, b)
+            }
+            #[inline(always)]
+            fn as_f32(s: &[Self]) -> Option<&[f32]> {
+                $as_f32(s)
+            }
+            #[inline(always)]
+            fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]> {
+                $as_f32(s)
             }
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -121,9 +133,16 @@ float_impl!(
     f32,
     math::exp,
     libm::erff,
-    crate::kernels::elementwise::dot_f32
+    crate::kernels::elementwise::dot_f32,
+    Some
 );
-float_impl!(f64, f64::exp, libm::erf, crate::kernels::elementwise::dot);
+float_impl!(
+    f64,
+    f64::exp,
+    libm::erf,
+    crate::kernels::elementwise::dot,
+    |_| None
+);
 
 /// `$body` compiled once per float dtype of `$dtype`, with the type alias `$T`
 /// naming the element type; any other dtype gives `ERR_DTYPE` naming `$op`.
