@@ -2,7 +2,7 @@
 // work in ferrograd (from Node) and in NumPy, at 1 and 2 threads, as medians.
 // Prints throughput ratios ferrograd / NumPy (above 1: ferrograd is faster).
 //
-//   cd bench && npm install && pip install numpy==2.3.5 && npm run ops
+//   cd bench && npm install && pip install -r requirements.txt && npm run ops [-- pattern]
 import { execFileSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -12,7 +12,7 @@ import { medianSeconds } from './median.mjs'
 const here = dirname(fileURLToPath(import.meta.url))
 const python = process.env.PYTHON ?? 'python3'
 
-const cases = [
+const allCases = [
   ...[256, 512, 1024].map((n) => ({ name: `matmul ${n}`, kind: 'matmul', a: [n, n], b: [n, n], reps: n >= 1024 ? 7 : 21, flops: 2 * n ** 3 })),
   { name: 'mlp x@w^T 64x784·784x128', kind: 'matmul', a: [64, 784], b: [128, 784], tb: true, reps: 101, flops: 2 * 64 * 784 * 128 },
   { name: 'mlp g^T@x 128x64·64x784', kind: 'matmul', a: [64, 128], b: [64, 784], ta: true, reps: 101, flops: 2 * 64 * 784 * 128 },
@@ -22,6 +22,10 @@ const cases = [
   { name: 'softmax rows 10000x1000', kind: 'softmax_rows', shape: [10000, 1000], reps: 11 },
   { name: '1x1 add, per call', kind: 'scalar_add', calls: 100000, reps: 7, perCall: true },
 ]
+
+// `node ops.mjs [pattern]` runs only the cases whose name matches the pattern.
+const only = process.argv[2] ? new RegExp(process.argv[2]) : null
+const cases = allCases.filter((c) => !only || only.test(c.name))
 
 function ferrogradWork(c) {
   switch (c.kind) {
@@ -61,23 +65,37 @@ function ferrogradWork(c) {
   throw new Error(c.kind)
 }
 
+// The machine is shared and its speed drifts by tens of percent over seconds,
+// so the two sides take turns: ROUNDS rounds, each timing NumPy's cases and
+// then ours, and every figure is the median over the rounds of each round's
+// median. A slow spell then hits both sides, or is outvoted.
+const ROUNDS = Number(process.env.ROUNDS ?? 3)
+const middle = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
+
 const rows = []
 let numpyVersion = ''
 for (const threads of [1, 2]) {
   fg.setNumThreads(threads)
   const env = { ...process.env, OPENBLAS_NUM_THREADS: String(threads), OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) }
-  const np = JSON.parse(execFileSync(python, [join(here, 'numpy_ops.py'), JSON.stringify(cases)], { env, encoding: 'utf8' }))
-  numpyVersion = np.numpy
+  const ours = new Map(cases.map((c) => [c.name, []]))
+  const theirs = new Map(cases.map((c) => [c.name, []]))
+  for (let round = 0; round < ROUNDS; round++) {
+    const np = JSON.parse(execFileSync(python, [join(here, 'numpy_ops.py'), JSON.stringify(cases)], { env, encoding: 'utf8' }))
+    numpyVersion = np.numpy
+    for (const c of cases) {
+      theirs.get(c.name).push(np.times[c.name])
+      ours.get(c.name).push(medianSeconds(ferrogradWork(c), c.reps))
+    }
+  }
   for (const c of cases) {
-    const ours = medianSeconds(ferrogradWork(c), c.reps)
-    const theirs = np.times[c.name]
+    const [o, t] = [middle(ours.get(c.name)), middle(theirs.get(c.name))]
     const unit = c.flops ? 'GFLOP/s' : c.perCall ? 'µs/call' : 'ms'
     const show = (s) => (c.flops ? c.flops / s / 1e9 : c.perCall ? (s / c.calls) * 1e6 : s * 1e3)
-    rows.push({ threads, name: c.name, unit, ours: show(ours), numpy: show(theirs), ratio: theirs / ours })
+    rows.push({ threads, name: c.name, unit, ours: show(o), numpy: show(t), ratio: t / o })
   }
 }
 
-console.log(`ferrograd (SIMD ${fg.simdLevel()}) vs NumPy ${numpyVersion}; medians; ratio = ferrograd throughput / NumPy throughput`)
+console.log(`ferrograd (SIMD ${fg.simdLevel()}) vs NumPy ${numpyVersion}; medians of ${ROUNDS} alternating rounds; ratio = ferrograd throughput / NumPy throughput`)
 console.log(['threads', 'work', 'unit', 'ferrograd', 'NumPy', 'ratio'].join('\t'))
 for (const r of rows) {
   console.log([r.threads, r.name, r.unit, r.ours.toFixed(3), r.numpy.toFixed(3), r.ratio.toFixed(2)].join('\t'))
