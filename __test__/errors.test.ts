@@ -34,6 +34,22 @@ describe('bad input gives a FerrogradError with a code, and the process carries 
     expectError(() => fg.zeros([2, 3]).reshape(-1, -1), 'ERR_ARG')
   })
 
+  test('a forged tensor whose handle is not a native tensor is ERR_ARG, not a crash', () => {
+    // The binding must check the class of every native object it is handed (by
+    // type tag or by napi-rs's registry): here a plain object, another native
+    // class (an optimizer's handle) and an object with the tensor prototype but
+    // no native data behind it.
+    const x = fg.ones([2])
+    const opt = new fg.optim.SGD([fg.ones([1]).requiresGrad_()], { lr: 0.1 })
+    const handles = [{}, (opt as unknown as { handle: unknown }).handle, Object.create(Object.getPrototypeOf((x as unknown as { _n: object })._n))]
+    expect(handles[1]).toBeTypeOf('object')
+    for (const handle of handles) {
+      const forged = Object.assign(Object.create(fg.Tensor.prototype), { _n: handle }) as typeof x
+      expectError(() => x.add(forged), 'ERR_ARG', /add/)
+    }
+    expect(x.add(1).sum().item()).toBe(4)
+  })
+
   test('wrong types are ERR_ARG', () => {
     expectError(() => fg.zeros([2]).add('1' as unknown as number), 'ERR_ARG', /add: expected a Tensor/)
     expectError(() => fg.tensor({} as unknown as number), 'ERR_ARG')
