@@ -160,31 +160,34 @@ impl ConvGeometry {
         self.each_run(Some((out, self.sample_out())), |run, out| {
             let x = self.part(x, run, self.sample_in());
             let l = run.len * p;
-            let mut cols = alloc::filled("conv2d", k * l, T::ZERO)?;
-            let mut prod = alloc::filled("conv2d", og * l, T::ZERO)?;
-            for grp in 0..self.groups {
-                self.columns(x, run, grp, &mut cols);
-                let weights = MatRef {
-                    data: &w[grp * og * k..],
-                    strides: (k, 1),
-                };
-                let columns = MatRef {
-                    data: &cols,
-                    strides: (l, 1),
-                };
-                gemm(og, l, k, &mut prod, weights, columns, false);
-                // The product is [og, samples * p]; the output wants [samples, O, p].
-                for oi in 0..og {
-                    for i in 0..run.len {
-                        let b = bias.map_or(T::ZERO, |b| b[grp * og + oi]);
-                        let src = &prod[oi * l + i * p..][..p];
-                        for (d, &s) in out[self.out_plane(i, grp, oi)].iter_mut().zip(src) {
-                            *d = s + b;
+            // Both buffers are overwritten whole before they are read: the
+            // columns by im2col (padding included), the product by gemm.
+            alloc::with_scratch("conv2d", k * l, |cols: &mut [T]| {
+                alloc::with_scratch("conv2d", og * l, |prod: &mut [T]| {
+                    for grp in 0..self.groups {
+                        self.columns(x, run, grp, cols);
+                        let weights = MatRef {
+                            data: &w[grp * og * k..],
+                            strides: (k, 1),
+                        };
+                        let columns = MatRef {
+                            data: cols,
+                            strides: (l, 1),
+                        };
+                        gemm(og, l, k, prod, weights, columns, false);
+                        // The product is [og, samples * p]; the output wants [samples, O, p].
+                        for oi in 0..og {
+                            for i in 0..run.len {
+                                let b = bias.map_or(T::ZERO, |b| b[grp * og + oi]);
+                                let src = &prod[oi * l + i * p..][..p];
+                                for (d, &s) in out[self.out_plane(i, grp, oi)].iter_mut().zip(src) {
+                                    *d = s + b;
+                                }
+                            }
                         }
                     }
-                }
-            }
-            Ok(())
+                })
+            })?
         })?;
         Ok(())
     }
@@ -210,55 +213,61 @@ impl ConvGeometry {
                 self.part(x, run, self.sample_in()),
             );
             let l = run.len * p;
-            let mut cols = alloc::filled("conv2d backward", k * l, T::ZERO)?;
-            let mut gmat = alloc::filled("conv2d backward", og * l, T::ZERO)?;
             let mut gw = alloc::filled(
                 "conv2d backward",
                 if need_w { self.out_channels * k } else { 0 },
                 T::ZERO,
             )?;
-            for grp in 0..self.groups {
-                // This group's output gradient as the [og, samples * p] matrix the
-                // forward product made.
-                for oi in 0..og {
-                    for i in 0..run.len {
-                        gmat[oi * l + i * p..][..p].copy_from_slice(&g[self.out_plane(i, grp, oi)]);
+            // Overwritten whole before they are read: the gradient matrix by the
+            // copies below, the columns by im2col or by the gemm into them.
+            alloc::with_scratch("conv2d backward", k * l, |cols: &mut [T]| {
+                alloc::with_scratch("conv2d backward", og * l, |gmat: &mut [T]| {
+                    for grp in 0..self.groups {
+                        // This group's output gradient as the [og, samples * p]
+                        // matrix the forward product made.
+                        for oi in 0..og {
+                            for i in 0..run.len {
+                                gmat[oi * l + i * p..][..p]
+                                    .copy_from_slice(&g[self.out_plane(i, grp, oi)]);
+                            }
+                        }
+                        let dy = MatRef {
+                            data: gmat,
+                            strides: (l, 1),
+                        };
+                        if need_w {
+                            self.columns(x, run, grp, cols);
+                            let cols_t = MatRef {
+                                data: cols,
+                                strides: (1, l),
+                            };
+                            gemm(
+                                og,
+                                k,
+                                l,
+                                &mut gw[grp * og * k..][..og * k],
+                                dy,
+                                cols_t,
+                                false,
+                            );
+                        }
+                        if need_x {
+                            let w_t = MatRef {
+                                data: &w[grp * og * k..],
+                                strides: (1, k),
+                            };
+                            gemm(k, l, og, cols, w_t, dy, false);
+                            let (hw, cg) = (self.win.input_len(), self.group_in());
+                            for i in 0..run.len {
+                                let planes =
+                                    &mut gx[i * self.sample_in() + grp * cg * hw..][..cg * hw];
+                                planes.fill(T::ZERO);
+                                col2im(cols, &self.win, l, i * p, planes);
+                            }
+                        }
                     }
-                }
-                let dy = MatRef {
-                    data: &gmat,
-                    strides: (l, 1),
-                };
-                if need_w {
-                    self.columns(x, run, grp, &mut cols);
-                    let cols_t = MatRef {
-                        data: &cols,
-                        strides: (1, l),
-                    };
-                    gemm(
-                        og,
-                        k,
-                        l,
-                        &mut gw[grp * og * k..][..og * k],
-                        dy,
-                        cols_t,
-                        false,
-                    );
-                }
-                if need_x {
-                    let w_t = MatRef {
-                        data: &w[grp * og * k..],
-                        strides: (1, k),
-                    };
-                    gemm(k, l, og, &mut cols, w_t, dy, false);
-                    let (hw, cg) = (self.win.input_len(), self.group_in());
-                    for i in 0..run.len {
-                        let planes = &mut gx[i * self.sample_in() + grp * cg * hw..][..cg * hw];
-                        planes.fill(T::ZERO);
-                        col2im(&cols, &self.win, l, i * p, planes);
-                    }
-                }
-            }
+                })
+            })??;
             Ok(gw)
         })?;
         if let Some(gw) = gw {

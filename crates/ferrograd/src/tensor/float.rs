@@ -8,6 +8,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 /// A float element type: the arithmetic and elementary functions the ops use.
 pub trait Float:
     Element
+    + super::alloc::Scratch
     + PartialOrd
     + Add<Output = Self>
     + Sub<Output = Self>
