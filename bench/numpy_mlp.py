@@ -16,7 +16,7 @@ TASKS = ["mlp_train", "mlp_infer_b1", "mlp_infer_b256", "matmul_256", "matmul_51
          "matmul_1024", "add_1x1"]
 NOT_DONE = ["cnn_train", "cnn_infer_b1", "cnn_infer_b256"]
 
-from peer import add_1x1_us, log, parse_args, require_data  # noqa: E402
+from peer import add_1x1_us, log, parse_args, require_data, run_tasks  # noqa: E402
 
 ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -174,25 +174,20 @@ def blas_notes():
     return notes
 
 
+def run(task, data):
+    """One task's result."""
+    if task == "mlp_train":
+        return train(data)
+    if task.startswith("mlp_infer_b"):
+        return infer(int(task.split("_b")[1]), data)
+    if task.startswith("matmul_"):
+        return matmul(int(task.split("_")[1]))
+    return add_1x1()
+
+
 def main():
-    tasks = [t for t in ARGS.tasks.split(",") if t]
-    skipped = [t for t in tasks if t not in TASKS]
     data = load_data(ARGS.data)
-    results = {}
-    for task in tasks:
-        if task in skipped:
-            continue
-        log(f"numpy: {task} ({ARGS.threads} thread(s))")
-        t = time.perf_counter()
-        if task == "mlp_train":
-            results[task] = train(data)
-        elif task.startswith("mlp_infer_b"):
-            results[task] = infer(int(task.split("_b")[1]), data)
-        elif task.startswith("matmul_"):
-            results[task] = matmul(int(task.split("_")[1]))
-        else:
-            results[task] = add_1x1()
-        log(f"  {task}: {results[task]}  ({time.perf_counter() - t:.1f} s)")
+    results, skipped = run_tasks("numpy", ARGS, TASKS, lambda task: run(task, data))
     notes = [f"numpy {np.__version__}, float32 throughout"] + blas_notes() + [
         "no CNN tasks (cnn_train, cnn_infer_b1, cnn_infer_b256): NumPy has no 2-D convolution or pooling",
         "MLP hand-written: forward, softmax cross-entropy, backward and SGD in float32 NumPy, "

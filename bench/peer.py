@@ -33,6 +33,22 @@ def require_data(path, script):
                  f"run `node prepare-data.mjs` in {HERE} first (it writes .data/mnist-split.safetensors)")
 
 
+def run_tasks(peer, args, known, run):
+    """Runs `run(task)` for each task of `args.tasks` this peer knows, logging each with its
+    time. Returns the results by task and the requested tasks it does not know."""
+    tasks = [t for t in args.tasks.split(",") if t]
+    unknown = [t for t in tasks if t not in known]
+    results = {}
+    for task in tasks:
+        if task in unknown:
+            continue
+        log(f"{peer}: {task} ({args.threads} thread(s))")
+        t = time.perf_counter()
+        results[task] = run(task)
+        log(f"  {task}: {results[task]}  ({time.perf_counter() - t:.1f} s)")
+    return results, unknown
+
+
 def add_1x1_us(a, b, quick, blocks):
     """Per-op cost of `a + b` in microseconds: the median over `blocks` blocks (after a warm-up
     block) of 10,000 adds each. The add is written inline, not through a lambda as in
