@@ -172,7 +172,7 @@ pub fn gemm<T: Float>(
         true => MAX_BANDS.min(len / (4 * align)).max(1),
     };
     let step = len.div_ceil(bands).div_ceil(align) * align;
-    share_bands(len, step, nt, |start, end| match n >= m {
+    share_bands(&pool, len, step, |start, end| match n >= m {
         true => block(0..m, start..end, gemm::Parallelism::None),
         false => block(start..end, 0..n, gemm::Parallelism::None),
     });
@@ -184,7 +184,6 @@ pub fn gemm<T: Float>(
 /// the cheaper packing (column bands each pack all of `lhs`, row bands all of
 /// `rhs`).
 #[cfg(target_arch = "x86_64")]
-#[allow(clippy::too_many_arguments)]
 fn packed_f32(
     m: usize,
     n: usize,
@@ -196,15 +195,14 @@ fn packed_f32(
 ) {
     use super::sgemm::{sgemm, Operand, MR, NR};
     let out = DstPtr(dst.as_mut_ptr());
-    let (lhs, rhs) = (lhs.as_ptr() as usize, rhs.as_ptr() as usize);
     let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>| {
         let lhs = Operand {
-            ptr: (lhs as *const f32).wrapping_add(rows.start * ls.0),
+            ptr: lhs.as_ptr().wrapping_add(rows.start * ls.0),
             rs: ls.0,
             cs: ls.1,
         };
         let rhs = Operand {
-            ptr: (rhs as *const f32).wrapping_add(cols.start * rs.1),
+            ptr: rhs.as_ptr().wrapping_add(cols.start * rs.1),
             rs: rs.0,
             cs: rs.1,
         };
@@ -235,18 +233,24 @@ fn packed_f32(
         false => 1,
     };
     let step = len.div_ceil(bands).div_ceil(align) * align;
-    share_bands(len, step, nt, |start, end| match by_cols {
+    share_bands(&pool, len, step, |start, end| match by_cols {
         true => block(0..m, start..end),
         false => block(start..end, 0..n),
     });
 }
 
 /// Runs `band(start, end)` for the bands `step` wide that cover `0..len`, on up
-/// to `nt` threads. The calling thread works too, taking bands from a shared
+/// to all of `pool`'s threads. The calling thread works too, taking bands from a shared
 /// counter with the pool's helpers, rather than handing everything to the pool
 /// and sleeping: a 100 us product cannot afford to wait for two thread
 /// wake-ups, and on 2 cores the caller is one of the two.
-fn share_bands(len: usize, step: usize, nt: usize, band: impl Fn(usize, usize) + Sync) {
+fn share_bands(
+    pool: &rayon::ThreadPool,
+    len: usize,
+    step: usize,
+    band: impl Fn(usize, usize) + Sync,
+) {
+    let nt = pool.current_num_threads();
     let bands = len.div_ceil(step);
     let band_at = |start: usize| band(start, (start + step).min(len));
     if bands == 1 || nt == 1 {
@@ -261,7 +265,7 @@ fn share_bands(len: usize, step: usize, nt: usize, band: impl Fn(usize, usize) +
         }
         band_at(start);
     };
-    threads::pool().in_place_scope(|s| {
+    pool.in_place_scope(|s| {
         for _ in 1..nt.min(bands) {
             s.spawn(|_| work());
         }

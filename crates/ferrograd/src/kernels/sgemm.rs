@@ -420,7 +420,6 @@ mod tests {
 
     /// Runs [`sgemm`] into a `m x n` output with row stride `n + 3` whose
     /// elements start as `init` (and whose padding must stay untouched).
-    #[allow(clippy::too_many_arguments)]
     fn run(
         m: usize,
         n: usize,
