@@ -16,6 +16,8 @@ export declare class NativeAdagrad {
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
   constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<AdagradGroupOptions>)
+  /** A handle that lets a training thread step this optimizer. */
+  shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
   setOptions(index: number, options: AdagradGroupOptions): void
   /** Updates every parameter that has a gradient. */
@@ -39,6 +41,8 @@ export declare class NativeAdam {
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
   constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<AdamGroupOptions>)
+  /** A handle that lets a training thread step this optimizer. */
+  shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
   setOptions(index: number, options: AdamGroupOptions): void
   /** Updates every parameter that has a gradient. */
@@ -62,6 +66,8 @@ export declare class NativeAdamW {
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
   constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<AdamGroupOptions>)
+  /** A handle that lets a training thread step this optimizer. */
+  shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
   setOptions(index: number, options: AdamGroupOptions): void
   /** Updates every parameter that has a gradient. */
@@ -78,6 +84,12 @@ export declare class NativeAdamW {
   loadState(options: Array<AdamGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
 }
 
+/**
+ * An optimizer as a training thread steps it: every optimizer class's
+ * `shared()` gives one, over the same parameters and state.
+ */
+export declare class NativeOptimizerRef {}
+
 /** The native RMSprop optimizer. */
 export declare class NativeRmsprop {
   /**
@@ -85,6 +97,8 @@ export declare class NativeRmsprop {
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
   constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<RmspropGroupOptions>)
+  /** A handle that lets a training thread step this optimizer. */
+  shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
   setOptions(index: number, options: RmspropGroupOptions): void
   /** Updates every parameter that has a gradient. */
@@ -101,6 +115,34 @@ export declare class NativeRmsprop {
   loadState(options: Array<RmspropGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<NativeTensor>): void
 }
 
+/**
+ * A thread that runs batches of recorded forward passes, one run at a time, in
+ * the order they were asked for. It ends when the runner is closed or collected.
+ */
+export declare class NativeRunner {
+  /** Starts the runner's thread. */
+  constructor()
+  /**
+   * Trains on batches `first..last` of the epoch whose row order is `order`:
+   * for each, `zeroGrad`, the trace's loss, `backward`, `step`.
+   */
+  train(trace: NativeTrace, optimizer: NativeOptimizerRef, x: NativeTensor, y: NativeTensor, order: NativeTensor, batchSize: number, first: number, last: number): Promise<RunResult>
+  /**
+   * The trace's loss on batches `first..last` of the rows in turn, without a
+   * graph.
+   */
+  evaluate(trace: NativeTrace, x: NativeTensor, y: NativeTensor, batchSize: number, first: number, last: number): Promise<RunResult>
+  /**
+   * The trace's outputs on batches `first..last` of the rows in turn, joined
+   * along dim 0, without a graph.
+   */
+  predict(trace: NativeTrace, x: NativeTensor, batchSize: number, first: number, last: number): Promise<RunResult>
+  /** Asks the running and every later run to end before their next batch. */
+  stop(): void
+  /** Ends the thread once the runs already asked for are done. */
+  close(): void
+}
+
 /** The native SGD optimizer. */
 export declare class NativeSgd {
   /**
@@ -108,6 +150,8 @@ export declare class NativeSgd {
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
   constructor(params: Array<NativeTensor>, groupSizes: Array<number>, options: Array<SgdGroupOptions>)
+  /** A handle that lets a training thread step this optimizer. */
+  shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
   setOptions(index: number, options: SgdGroupOptions): void
   /** Updates every parameter that has a gradient. */
@@ -273,6 +317,15 @@ export declare class NativeTensor {
   dispose(): void
   /** True after `dispose()`. */
   get isDisposed(): boolean
+}
+
+/**
+ * A recorded forward pass (with its loss, for training), replayable on inputs of
+ * the recorded shapes.
+ */
+export declare class NativeTrace {
+  /** Number of recorded ops. */
+  get ops(): number
 }
 
 /** Hyperparameters of one Adagrad parameter group. */
@@ -526,6 +579,23 @@ export interface RmspropGroupOptions {
   maximize: boolean
 }
 
+/**
+ * What a run of batches gives back. A failure resolves the promise too, with
+ * its `ERR_*` code, so the TypeScript layer throws it as a FerrogradError.
+ */
+export interface RunResult {
+  /** Each finished batch's loss (training and evaluation). */
+  losses: Array<number>
+  /** The outputs of the finished batches joined along dim 0 (prediction). */
+  output?: NativeTensor
+  /** True when `stop()` ended the run before its last batch. */
+  stopped: boolean
+  /** The `ERR_*` code when the run failed. */
+  errorCode?: string
+  /** The message when the run failed. */
+  errorMessage?: string
+}
+
 /** Writes tensors to a safetensors file atomically. */
 export declare function saveSafetensors(path: string, names: Array<string>, tensors: Array<NativeTensor>, metadata?: Record<string, string> | undefined | null): void
 
@@ -583,6 +653,19 @@ export declare function tensorFromInt64(data: BigInt64Array, shape: Array<number
 
 /** Smooth L1 (`'smoothL1'`, threshold `beta`) or Huber (`'huber'`, threshold `delta`). */
 export declare function thresholdLoss(kind: string, input: NativeTensor, target: NativeTensor, reduction: string, threshold: number): NativeTensor
+
+/**
+ * Starts recording the ops of this thread, with `inputs` as the inputs of the
+ * trace.
+ */
+export declare function traceBegin(inputs: Array<NativeTensor>): void
+
+/**
+ * Ends the recording of this thread: a trace computing `output`, or, without
+ * `output` (the forward pass threw), nothing. `ERR_ARG` says why a recording
+ * cannot be replayed.
+ */
+export declare function traceEnd(output?: NativeTensor | undefined | null): NativeTrace | null
 
 /** Uniform samples in `[low, high)` from this thread's generator. */
 export declare function uniform(shape: Array<number>, low: number, high: number, dtype: string): NativeTensor

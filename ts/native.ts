@@ -109,6 +109,7 @@ guardPrototype(binding.NativeAdam.prototype)
 guardPrototype(binding.NativeAdamW.prototype)
 guardPrototype(binding.NativeRmsprop.prototype)
 guardPrototype(binding.NativeAdagrad.prototype)
+guardPrototype(binding.NativeRunner.prototype)
 
 /** A guarded factory for a native class: its constructor's errors become FerrogradErrors too. */
 function factory<A extends unknown[], R>(cls: new (...args: A) => R): (...args: A) => R {
@@ -181,6 +182,9 @@ export const native = {
   newAdamW: factory(binding.NativeAdamW),
   newRmsprop: factory(binding.NativeRmsprop),
   newAdagrad: factory(binding.NativeAdagrad),
+  traceBegin: guard(binding.traceBegin),
+  traceEnd: guard(binding.traceEnd),
+  newRunner: factory(binding.NativeRunner),
 }
 
 export type NativeTensor = Binding.NativeTensor
@@ -192,3 +196,7 @@ export type RmspropGroupOptions = Binding.RmspropGroupOptions
 export type AdagradGroupOptions = Binding.AdagradGroupOptions
 export type NativeParamState = Binding.NativeParamState
 export type NativeParamStateInput = Binding.NativeParamStateInput
+export type NativeOptimizerRef = Binding.NativeOptimizerRef
+export type NativeTrace = Binding.NativeTrace
+export type NativeRunner = Binding.NativeRunner
+export type RunResult = Binding.RunResult

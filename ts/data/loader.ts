@@ -68,8 +68,12 @@ export class DataLoader<T = unknown> implements Iterable<Tensor[] | Tensor>, Asy
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize)
   }
 
-  /** The item order of the next epoch (an int64 tensor). */
-  private order(): Tensor {
+  /**
+   * The item order of the next epoch (an int64 tensor), as the next `for...of`
+   * would use it; `fit` batches it natively.
+   * @internal
+   */
+  _nextOrder(): Tensor {
     const n = this.dataset.length
     if (!this.shuffle) return arange(n)
     const epoch = this.epoch++
@@ -78,7 +82,7 @@ export class DataLoader<T = unknown> implements Iterable<Tensor[] | Tensor>, Asy
 
   /** One epoch of batches. */
   *[Symbol.iterator](): Iterator<Tensor[] | Tensor> {
-    const order = this.order()
+    const order = this._nextOrder()
     const n = this.dataset.length
     const ds = this.dataset
     for (let start = 0; start < n; start += this.batchSize) {

@@ -2,25 +2,36 @@
  * `model.fit` and `model.predict`: training and inference that keep a Node
  * service responsive.
  *
- * Design and limits: every batch runs in native code in one call per op, and the
- * loop yields to the event loop whenever it has held the thread for
- * {@link SLICE_MS} ms (and after every epoch), so timers, sockets and other
- * requests are served between batches. It works for any `Module`, user-defined
- * `forward` included, because the forward pass is the module's own JavaScript.
- * A single batch is not interrupted: a batch that takes longer than a slice
- * delays the event loop by that long (the MNIST MLP's batch of 64 takes under a
- * millisecond). Training a recorded graph on a separate native thread, which
- * would remove that limit, is not built yet.
+ * Design: the first batch of each shape runs here, on the JS thread, op by op,
+ * through the model's own `forward` (and the loss), while the core records the
+ * ops it calls. Every other batch of that shape replays the recording on a
+ * native thread of the fit's own: forward, loss, `backward` and the
+ * optimizer's step run there, and the JS thread only receives the losses. So
+ * the event loop stays free even when one batch takes long, and any `Module`,
+ * a user-defined `forward` included, trains off the main thread.
+ *
+ * Limits, as for `torch.jit.trace`: a recording holds the ops of one run. It is
+ * replayed only on batches of the shapes it was made with (the last, shorter
+ * batch of an epoch is recorded once more). A forward pass that reads values
+ * out of a tensor (`item()`, `tolist()`, a typed-array copy), changes a tensor
+ * in place, or replaces a parameter or buffer cannot be replayed: `fit` then
+ * trains on the JS thread, yielding to the event loop between batches, and says
+ * why in `history.offThreadReason` (`offThread: 'require'` makes it an error).
+ * Control flow on anything but tensors and shapes (`Math.random()`, a counter
+ * kept in a field) is frozen as it went in the recorded run. Tensors drawn in
+ * the forward pass (`randn`, dropout masks) are drawn anew in every replay.
  * @module
  */
-import { checkOptions, fail, FerrogradError } from '../errors'
+import { checkOptions, fail, FerrogradError, type ErrorCode } from '../errors'
+import { native, type NativeRunner, type NativeTrace, type RunResult } from '../native'
 import { Tensor, describe } from '../tensor'
 import { cat, noGrad } from '../functions'
 import { DataLoader } from '../data/loader'
 import { TensorDataset } from '../data/dataset'
+import { Optimizer, type HasLr } from '../optim/optimizer'
 import type { Module } from './module'
 
-/** How long the loop may hold the event loop before it yields, in milliseconds. */
+/** How long the loop may hold the event loop before it yields, in milliseconds, when batches run on the JS thread. */
 export const SLICE_MS = 4
 
 /** What `fit` needs of an optimizer: every optimizer of `fg.optim` has it. */
@@ -39,6 +50,14 @@ export interface LossModuleLike {
   /** The loss of `input` against `target`. */
   forward(input: Tensor, target: Tensor): Tensor
 }
+
+/**
+ * Where the batches run: `'auto'` (the default) replays the recorded forward
+ * pass on a native thread when it can and runs on the JS thread otherwise;
+ * `'require'` rejects with `ERR_ARG` when it cannot; `'never'` always runs on
+ * the JS thread.
+ */
+export type OffThread = 'auto' | 'require' | 'never'
 
 /** Passed to `onBatchEnd`. */
 export interface BatchInfo {
@@ -78,10 +97,16 @@ export interface FitOptions {
   validationData?: [Tensor, Tensor]
   /** Stops between batches: `fit` rejects with `ERR_ABORTED`, the model keeps the weights of the last finished step. */
   signal?: AbortSignal
-  /** Called after every batch, on the JS thread. */
+  /**
+   * Called after every batch, on the JS thread. While it is given, the native
+   * thread waits for it after each batch, so it sees the weights of that step
+   * and a change it makes to `optimizer.paramGroups` applies from the next one.
+   */
   onBatchEnd?: (info: BatchInfo) => void
-  /** Called after every epoch, on the JS thread. */
+  /** Called after every epoch, on the JS thread; the next epoch starts after it returns. */
   onEpochEnd?: (info: EpochInfo) => void
+  /** Where the batches run (default `'auto'`); see {@link OffThread}. */
+  offThread?: OffThread
 }
 
 /** What `model.fit` returns: one entry per epoch. */
@@ -90,12 +115,18 @@ export interface FitHistory {
   loss: number[]
   /** Mean validation loss per epoch, when `validationData` was given. */
   valLoss?: number[]
+  /** True when the batches after the recorded ones ran on a native thread. */
+  offThread: boolean
+  /** Why they ran on the JS thread instead, when they did. */
+  offThreadReason?: string
 }
 
 /** Options of `model.predict`. */
 export interface PredictOptions {
   /** Rows per forward pass (default 256). */
   batchSize?: number
+  /** Where the batches run (default `'auto'`); see {@link OffThread}. */
+  offThread?: OffThread
 }
 
 const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -104,6 +135,12 @@ function positiveInt(op: string, name: string, v: unknown, fallback: number): nu
   if (v === undefined) return fallback
   if (!Number.isInteger(v) || (v as number) < 1) fail('ERR_ARG', `${op}: ${name} must be a positive integer, got ${describe(v)}`)
   return v as number
+}
+
+function offThreadMode(op: string, v: unknown): OffThread {
+  if (v === undefined) return 'auto'
+  if (v !== 'auto' && v !== 'require' && v !== 'never') fail('ERR_ARG', `${op}: offThread must be 'auto', 'require' or 'never', got ${describe(v)}`)
+  return v
 }
 
 function lossFn(loss: unknown): (input: Tensor, target: Tensor) => Tensor {
@@ -115,8 +152,12 @@ function lossFn(loss: unknown): (input: Tensor, target: Tensor) => Tensor {
   return fail('ERR_ARG', `fit: loss must be a loss module or a function (input, target) => Tensor, got ${describe(loss)}`)
 }
 
+function abortError(op: string): FerrogradError {
+  return new FerrogradError('ERR_ABORTED', `${op}: aborted by its AbortSignal; the model keeps the weights of the last finished step`)
+}
+
 function aborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new FerrogradError('ERR_ABORTED', 'fit: aborted by its AbortSignal; the model keeps the weights of the last finished step')
+  if (signal?.aborted) throw abortError('fit')
 }
 
 /** Yields when the loop has held the thread for a slice. */
@@ -136,13 +177,167 @@ function forwardTensor(model: Module, x: Tensor): Tensor {
   return out
 }
 
+/** Rows `rows` cut into batches of `size`: how many, how big, and which share a shape. */
+class Batching {
+  readonly count: number
+  private readonly full: number
+  constructor(
+    readonly rows: number,
+    readonly size: number,
+  ) {
+    this.count = Math.ceil(rows / size)
+    this.full = Math.floor(rows / size)
+  }
+  /** Rows in batch `b`. */
+  sizeOf(b: number): number {
+    return Math.min(this.size, this.rows - b * this.size)
+  }
+  /** One past the last batch of the same size as batch `b`. */
+  endOfRun(b: number): number {
+    return b < this.full ? this.full : this.count
+  }
+}
+
+/** The model's parameters and buffers, to tell whether a forward pass replaced one. */
+function stateTensors(model: Module): Tensor[] {
+  return [...model.parameters(), ...model.buffers()]
+}
+
+/**
+ * The recordings of one `fit` or `predict` and the native thread that replays
+ * them; inactive (everything on the JS thread) when the mode, the optimizer or
+ * a forward pass that cannot be replayed rules it out.
+ */
+class Replay {
+  private runner: NativeRunner | null = null
+  /** Why batches run on the JS thread, once they do. */
+  reason?: string
+  /** Recordings by batch size, one map per kind of run. */
+  readonly traces = { train: new Map<number, NativeTrace>(), eval: new Map<number, NativeTrace>(), predict: new Map<number, NativeTrace>() }
+  private readonly onAbort = () => this.runner?.stop()
+
+  constructor(
+    private readonly op: string,
+    private readonly mode: OffThread,
+    private readonly model: Module,
+    private readonly signal: AbortSignal | undefined,
+    private readonly optimizer?: OptimizerLike,
+  ) {
+    if (mode === 'never') this.reason = "offThread is 'never'"
+    else if (optimizer !== undefined && !(optimizer instanceof Optimizer)) this.disable('the optimizer is not one of fg.optim, so its step cannot run natively')
+    else {
+      this.runner = native.newRunner()
+      signal?.addEventListener('abort', this.onAbort)
+    }
+  }
+
+  /** True while batches can be replayed natively. */
+  get active(): boolean {
+    return this.runner !== null
+  }
+
+  /** Runs the rest on the JS thread, for `reason`; an error under `offThread: 'require'`. */
+  private disable(reason: string): void {
+    this.close()
+    this.reason = reason
+    if (this.mode === 'require') fail('ERR_ARG', `${this.op}: offThread is 'require', but ${reason}`)
+  }
+
+  /**
+   * Runs `compute` on `inputs` here; while replays are possible and `traces`
+   * has no recording for this size yet, records it.
+   */
+  step(traces: Map<number, NativeTrace>, inputs: Tensor[], compute: () => Tensor): Tensor {
+    const size = inputs[0].shape[0]
+    if (!this.active || traces.has(size)) return compute()
+    const before = stateTensors(this.model)
+    native.traceBegin(inputs.map((t) => t._n))
+    let out: Tensor
+    try {
+      out = compute()
+    } catch (e) {
+      native.traceEnd(null)
+      throw e
+    }
+    let trace: NativeTrace | null = null
+    let why: string | undefined
+    try {
+      trace = native.traceEnd(out._n)
+    } catch (e) {
+      why = e instanceof Error ? e.message.replace(/^trace: /, '') : String(e)
+    }
+    const after = stateTensors(this.model)
+    if (after.length !== before.length || after.some((t, i) => t !== before[i])) {
+      why = 'the forward pass cannot be replayed: it replaced a parameter or buffer of the model with a new tensor'
+    }
+    if (trace && why === undefined) traces.set(size, trace)
+    else this.disable(why ?? 'the forward pass could not be recorded')
+    return out
+  }
+
+  /**
+   * Waits for a native run. The promise it settles does not by itself keep Node's
+   * event loop alive, so a timer does until it settles: the process would exit
+   * otherwise, with training still running.
+   */
+  private async wait(run: Promise<RunResult>): Promise<RunResult> {
+    const keepAlive = setInterval(() => {}, 1 << 30)
+    try {
+      return this.check(await run)
+    } finally {
+      clearInterval(keepAlive)
+    }
+  }
+
+  /** The result of a native run, or the error it carried. */
+  private check(r: RunResult): RunResult {
+    if (r.errorCode) throw new FerrogradError(r.errorCode as ErrorCode, r.errorMessage ?? `${this.op} failed`)
+    if (r.stopped) throw abortError(this.op)
+    return r
+  }
+
+  /** Trains natively on batches `first..last` of the epoch's `order`; their losses. */
+  async train(trace: NativeTrace, x: Tensor, y: Tensor, order: Tensor, batchSize: number, first: number, last: number): Promise<number[]> {
+    const opt = this.optimizer as Optimizer<HasLr, unknown>
+    opt._syncOptions()
+    return (await this.wait(this.runner!.train(trace, opt._shared(), x._n, y._n, order._n, batchSize, first, last))).losses
+  }
+
+  /** The losses of batches `first..last` of `x`, `y` in turn, natively and without a graph. */
+  async evaluate(trace: NativeTrace, x: Tensor, y: Tensor, batchSize: number, first: number, last: number): Promise<number[]> {
+    return (await this.wait(this.runner!.evaluate(trace, x._n, y._n, batchSize, first, last))).losses
+  }
+
+  /** The outputs of batches `first..last` of `x` joined along dim 0, natively and without a graph. */
+  async predict(trace: NativeTrace, x: Tensor, batchSize: number, first: number, last: number): Promise<Tensor> {
+    const r = await this.wait(this.runner!.predict(trace, x._n, batchSize, first, last))
+    return new Tensor(r.output!)
+  }
+
+  /** Ends the native thread once its runs are done. */
+  close(): void {
+    this.signal?.removeEventListener('abort', this.onAbort)
+    this.runner?.close()
+    this.runner = null
+  }
+}
+
 /** Mean loss over `[x, y]` in batches, without a graph. */
-async function evaluate(model: Module, x: Tensor, y: Tensor, loss: (i: Tensor, t: Tensor) => Tensor, batchSize: number, slicer: Slicer): Promise<number> {
-  let total = 0
+async function evaluate(model: Module, x: Tensor, y: Tensor, loss: (i: Tensor, t: Tensor) => Tensor, batchSize: number, slicer: Slicer, replay: Replay): Promise<number> {
   const n = x.shape[0]
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start)
-    total += noGrad(() => loss(forwardTensor(model, x.narrow(0, start, size)), y.narrow(0, start, size)).item()) * size
+  const batching = new Batching(n, batchSize)
+  let total = 0
+  for (let b = 0; b < batching.count; ) {
+    const trace = replay.active ? replay.traces.eval.get(batching.sizeOf(b)) : undefined
+    if (trace) {
+      const last = batching.endOfRun(b)
+      for (const value of await replay.evaluate(trace, x, y, batchSize, b, last)) total += value * batching.sizeOf(b++)
+      continue
+    }
+    const size = batching.sizeOf(b)
+    const [xb, yb] = [x.narrow(0, b * batchSize, size), y.narrow(0, b * batchSize, size)]
+    total += noGrad(() => replay.step(replay.traces.eval, [xb, yb], () => loss(forwardTensor(model, xb), yb))).item() * size
+    b++
     await slicer.maybeYield()
   }
   return total / n
@@ -150,7 +345,7 @@ async function evaluate(model: Module, x: Tensor, y: Tensor, loss: (i: Tensor, t
 
 /** Trains `model` on `x`, `y`; see {@link FitOptions}. */
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions): Promise<FitHistory> {
-  checkOptions('fit', options, ['optimizer', 'loss', 'epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'signal', 'onBatchEnd', 'onEpochEnd'])
+  checkOptions('fit', options, ['optimizer', 'loss', 'epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'signal', 'onBatchEnd', 'onEpochEnd', 'offThread'])
   if (!(x instanceof Tensor) || !(y instanceof Tensor)) fail('ERR_ARG', `fit: x and y must be Tensors, got ${describe(x)} and ${describe(y)}`)
   if (options === undefined || options === null) fail('ERR_ARG', 'fit: options with an optimizer and a loss are required')
   const { optimizer, validationData, signal, onBatchEnd, onEpochEnd } = options
@@ -160,64 +355,99 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const loss = lossFn(options.loss)
   const epochs = positiveInt('fit', 'epochs', options.epochs, 1)
   const batchSize = positiveInt('fit', 'batchSize', options.batchSize, 32)
+  const mode = offThreadMode('fit', options.offThread)
   if (validationData !== undefined && !(Array.isArray(validationData) && validationData.length === 2 && validationData.every((t) => t instanceof Tensor))) {
     fail('ERR_ARG', `fit: validationData must be [x, y] tensors, got ${describe(validationData)}`)
   }
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize, shuffle: options.shuffle ?? true, seed: options.seed })
-  const history: FitHistory = { loss: [], ...(validationData ? { valLoss: [] } : {}) }
+  const batching = new Batching(x.shape[0], batchSize)
+  const history: FitHistory = { loss: [], ...(validationData ? { valLoss: [] } : {}), offThread: false }
   const wasTraining = model.training
   const slicer = new Slicer()
+  const replay = new Replay('fit', mode, model, signal, optimizer)
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       model.train()
+      const order = loader._nextOrder()
       let sum = 0
-      let batch = 0
-      for (const b of loader) {
+      for (let b = 0; b < batching.count; ) {
         aborted(signal)
-        const [xb, yb] = b as Tensor[]
+        const trace = replay.active ? replay.traces.train.get(batching.sizeOf(b)) : undefined
+        if (trace) {
+          // While onBatchEnd is given, one batch per run: the callback sees each step.
+          const last = onBatchEnd ? b + 1 : batching.endOfRun(b)
+          history.offThread = true
+          for (const value of await replay.train(trace, x, y, order, batchSize, b, last)) {
+            sum += value * batching.sizeOf(b)
+            onBatchEnd?.({ epoch, batch: b, loss: value })
+            b++
+          }
+          continue
+        }
+        const size = batching.sizeOf(b)
+        const idx = order.narrow(0, b * batchSize, size)
+        const [xb, yb] = [x.indexSelect(0, idx), y.indexSelect(0, idx)]
         optimizer.zeroGrad()
-        const l = loss(forwardTensor(model, xb), yb)
+        const l = replay.step(replay.traces.train, [xb, yb], () => loss(forwardTensor(model, xb), yb))
         l.backward()
         optimizer.step()
         const value = l.item()
-        sum += value * xb.shape[0]
-        onBatchEnd?.({ epoch, batch: batch++, loss: value })
+        sum += value * size
+        onBatchEnd?.({ epoch, batch: b, loss: value })
+        b++
         await slicer.maybeYield()
       }
       const info: EpochInfo = { epoch, loss: sum / x.shape[0] }
       history.loss.push(info.loss)
       if (validationData) {
         model.eval()
-        info.valLoss = await evaluate(model, validationData[0], validationData[1], loss, batchSize, slicer)
+        info.valLoss = await evaluate(model, validationData[0], validationData[1], loss, batchSize, slicer, replay)
         history.valLoss!.push(info.valLoss)
       }
       onEpochEnd?.(info)
       await pause()
     }
   } finally {
+    replay.close()
     model.train(wasTraining)
+  }
+  if (replay.reason !== undefined) {
+    history.offThread = false
+    history.offThreadReason = replay.reason
   }
   return history
 }
 
 /** Runs `model` on `x` in eval mode and without a graph, in batches; see {@link PredictOptions}. */
 export async function predict(model: Module, x: Tensor, options: PredictOptions = {}): Promise<Tensor> {
-  checkOptions('predict', options, ['batchSize'])
+  checkOptions('predict', options, ['batchSize', 'offThread'])
   if (!(x instanceof Tensor)) fail('ERR_ARG', `predict: x must be a Tensor, got ${describe(x)}`)
   const batchSize = positiveInt('predict', 'batchSize', options.batchSize, 256)
+  const mode = offThreadMode('predict', options.offThread)
   const wasTraining = model.training
   const slicer = new Slicer()
   const parts: Tensor[] = []
   model.eval()
+  const replay = new Replay('predict', mode, model, undefined)
   try {
-    for (let start = 0; start < x.shape[0]; start += batchSize) {
-      const size = Math.min(batchSize, x.shape[0] - start)
-      parts.push(noGrad(() => forwardTensor(model, x.narrow(0, start, size))))
+    if (x.ndim === 0 || x.shape[0] === 0) return noGrad(() => forwardTensor(model, x))
+    const batching = new Batching(x.shape[0], batchSize)
+    for (let b = 0; b < batching.count; ) {
+      const trace = replay.active ? replay.traces.predict.get(batching.sizeOf(b)) : undefined
+      if (trace) {
+        const last = batching.endOfRun(b)
+        parts.push(await replay.predict(trace, x, batchSize, b, last))
+        b = last
+        continue
+      }
+      const xb = x.narrow(0, b * batchSize, batching.sizeOf(b))
+      parts.push(noGrad(() => replay.step(replay.traces.predict, [xb], () => forwardTensor(model, xb))))
+      b++
       await slicer.maybeYield()
     }
   } finally {
+    replay.close()
     model.train(wasTraining)
   }
-  if (parts.length === 0) return noGrad(() => forwardTensor(model, x))
   return parts.length === 1 ? parts[0] : cat(parts, 0)
 }

@@ -4,7 +4,7 @@
  */
 export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module'
 export { Parameter } from './parameter'
-export type { FitOptions, FitHistory, PredictOptions, BatchInfo, EpochInfo, OptimizerLike, LossLike, LossModuleLike } from './fit'
+export type { FitOptions, FitHistory, PredictOptions, OffThread, BatchInfo, EpochInfo, OptimizerLike, LossLike, LossModuleLike } from './fit'
 export { Linear, type LinearOptions } from './linear'
 export { Conv1d, Conv2d, type Conv1dLayerOptions, type Conv2dLayerOptions } from './conv'
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling'

@@ -1,5 +1,5 @@
 import { checkOptions, fail } from '../errors'
-import type { NativeParamState, NativeParamStateInput, NativeTensor } from '../native'
+import type { NativeOptimizerRef, NativeParamState, NativeParamStateInput, NativeTensor } from '../native'
 import { Tensor, asTensor, describe } from '../tensor'
 
 /** A hyperparameter's value: a number, a flag, or a pair of numbers (`betas`). */
@@ -58,6 +58,7 @@ export interface OptimizerStateDict<H = Record<string, HyperValue>> {
 
 /** The native optimizer classes all have these methods (see the binding's `optim.rs`). @internal */
 export interface NativeOptimizer<N> {
+  shared(): NativeOptimizerRef
   setOptions(index: number, options: N): void
   step(): void
   zeroGrad(): void
@@ -168,8 +169,17 @@ export abstract class Optimizer<H extends HasLr, N> {
 
   /** Updates every parameter that has a gradient, in one native call. */
   step(): void {
-    // Hyperparameters changed through paramGroups (schedulers do this) reach the
-    // native side before the update.
+    this._syncOptions()
+    this.handle.step()
+  }
+
+  /**
+   * Sends hyperparameters changed through `paramGroups` (schedulers do this) to
+   * the native optimizer; `step()` does it first, and `fit` before each run of
+   * batches it steps natively.
+   * @internal
+   */
+  _syncOptions(): void {
     this.paramGroups.forEach((g, i) => {
       const next = this.toNative(g, `${this.spec.name}.step (group ${i})`)
       if (!sameNative(next, this.sent[i])) {
@@ -177,7 +187,15 @@ export abstract class Optimizer<H extends HasLr, N> {
         this.sent[i] = next
       }
     })
-    this.handle.step()
+  }
+
+  /**
+   * The native optimizer as `fit`'s training thread steps it: the same
+   * parameters and state.
+   * @internal
+   */
+  _shared(): NativeOptimizerRef {
+    return this.handle.shared()
   }
 
   /** Clears every parameter's gradient (sets it to null). */

@@ -3,6 +3,7 @@
 use crate::tensor::NativeTensor;
 use crate::{IntoJs, Result};
 use ferrograd::nn;
+use ferrograd::trace::{self, Event};
 use napi::bindgen_prelude::ClassInstance;
 use napi::Env;
 use napi_derive::napi;
@@ -21,6 +22,9 @@ pub fn clip_grad_norm(
         .iter()
         .map(|p| p.get().cloned())
         .collect::<Result<Vec<_>>>()?;
+    for p in &params {
+        trace::note("clipGradNorm_", Event::Mutated, p);
+    }
     let total = nn::clip_grad_norm(&params, max_norm, norm_type, error_if_nonfinite).js()?;
     NativeTensor::wrap(&env, total, &[])
 }
@@ -32,5 +36,8 @@ pub fn clip_grad_value(params: Vec<ClassInstance<NativeTensor>>, clip_value: f64
         .iter()
         .map(|p| p.get().cloned())
         .collect::<Result<Vec<_>>>()?;
+    for p in &params {
+        trace::note("clipGradValue_", Event::Mutated, p);
+    }
     nn::clip_grad_value(&params, clip_value).js()
 }

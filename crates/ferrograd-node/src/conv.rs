@@ -2,8 +2,9 @@
 //! `js_name`s keep PyTorch's spelling (`conv2d`), which napi-rs would turn into `conv2D`.
 
 use crate::args::{self, arg_error};
+use crate::inputs::Optional;
 use crate::tensor::NativeTensor;
-use crate::{IntoJs, Result};
+use crate::Result;
 use ferrograd::nn::functional::{self as f, Conv1dOptions, Conv2dOptions};
 use napi::Env;
 use napi_derive::napi;
@@ -54,8 +55,10 @@ pub fn conv2d(
         groups: size(OP, "groups", groups, 1)?,
     };
     let b = bias.map(|b| b.get()).transpose()?;
-    let out = f::conv2d(input.get()?, weight.get()?, b, &options).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    let (inputs, at) = Optional::list(&[input.get()?, weight.get()?], [b]);
+    NativeTensor::traced(&env, "conv2d", &inputs, move |t| {
+        f::conv2d(t[0], t[1], at.get(t, 0), &options)
+    })
 }
 
 /// 1-D convolution of `input` `[N, C, L]` with `weight` `[O, C / groups, kL]` and an
@@ -80,8 +83,10 @@ pub fn conv1d(
         groups: size(OP, "groups", groups, 1)?,
     };
     let b = bias.map(|b| b.get()).transpose()?;
-    let out = f::conv1d(input.get()?, weight.get()?, b, &options).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    let (inputs, at) = Optional::list(&[input.get()?, weight.get()?], [b]);
+    NativeTensor::traced(&env, "conv1d", &inputs, move |t| {
+        f::conv1d(t[0], t[1], at.get(t, 0), &options)
+    })
 }
 
 /// The kernel, stride and padding pairs of a sliding-window pooling.
@@ -103,8 +108,9 @@ pub fn max_pool2d(
     padding: Vec<f64>,
 ) -> Result<NativeTensor> {
     let [k, s, p] = window("maxPool2d", &kernel_size, &stride, &padding)?;
-    let out = f::max_pool2d(input.get()?, k, s, p).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    NativeTensor::traced(&env, "maxPool2d", &[input.get()?], move |t| {
+        f::max_pool2d(t[0], k, s, p)
+    })
 }
 
 /// Mean over sliding windows of each plane of `[N, C, H, W]` or `[C, H, W]`.
@@ -118,8 +124,9 @@ pub fn avg_pool2d(
     count_include_pad: bool,
 ) -> Result<NativeTensor> {
     let [k, s, p] = window("avgPool2d", &kernel_size, &stride, &padding)?;
-    let out = f::avg_pool2d(input.get()?, k, s, p, count_include_pad).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    NativeTensor::traced(&env, "avgPool2d", &[input.get()?], move |t| {
+        f::avg_pool2d(t[0], k, s, p, count_include_pad)
+    })
 }
 
 /// Mean over the adaptive windows that give each plane the size `output_size`.
@@ -130,6 +137,7 @@ pub fn adaptive_avg_pool2d(
     output_size: Vec<f64>,
 ) -> Result<NativeTensor> {
     let size = pair("adaptiveAvgPool2d", "output_size", &output_size, 0)?;
-    let out = f::adaptive_avg_pool2d(input.get()?, size).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    NativeTensor::traced(&env, "adaptiveAvgPool2d", &[input.get()?], move |t| {
+        f::adaptive_avg_pool2d(t[0], size)
+    })
 }

@@ -4,30 +4,38 @@
 use crate::tensor::NativeTensor;
 use crate::{IntoJs, Result};
 use ferrograd::nn::init::{self, FanMode};
+use ferrograd::trace::{self, Event};
 use napi_derive::napi;
+
+/// The tensor an init fills in place, which a recording notes (`fit.rs`).
+fn filled(t: &NativeTensor) -> Result<&ferrograd::Tensor> {
+    let t = t.get()?;
+    trace::note("nn.init", Event::Mutated, t);
+    Ok(t)
+}
 
 /// Fills with `U(low, high)`.
 #[napi(catch_unwind)]
 pub fn init_uniform(t: &NativeTensor, low: f64, high: f64) -> Result<()> {
-    init::uniform_(t.get()?, low, high).js()
+    init::uniform_(filled(t)?, low, high).js()
 }
 
 /// Fills with `N(mean, std^2)`.
 #[napi(catch_unwind)]
 pub fn init_normal(t: &NativeTensor, mean: f64, std: f64) -> Result<()> {
-    init::normal_(t.get()?, mean, std).js()
+    init::normal_(filled(t)?, mean, std).js()
 }
 
 /// Fills with `value`.
 #[napi(catch_unwind)]
 pub fn init_constant(t: &NativeTensor, value: f64) -> Result<()> {
-    init::constant_(t.get()?, value).js()
+    init::constant_(filled(t)?, value).js()
 }
 
 /// Xavier (Glorot) fill, uniform or normal.
 #[napi(catch_unwind)]
 pub fn init_xavier(t: &NativeTensor, gain: f64, normal: bool) -> Result<()> {
-    let t = t.get()?;
+    let t = filled(t)?;
     if normal {
         init::xavier_normal_(t, gain).js()
     } else {
@@ -44,7 +52,7 @@ pub fn init_kaiming(
     nonlinearity: String,
     normal: bool,
 ) -> Result<()> {
-    let (t, mode) = (t.get()?, FanMode::parse(&mode).js()?);
+    let (t, mode) = (filled(t)?, FanMode::parse(&mode).js()?);
     if normal {
         init::kaiming_normal_(t, a, mode, &nonlinearity).js()
     } else {

@@ -1,8 +1,9 @@
 //! The layers whose maths the core fuses: batch norm, layer norm, embedding and
 //! dropout. The TypeScript modules keep the parameters and buffers and call these.
 
+use crate::inputs::Optional;
 use crate::tensor::NativeTensor;
-use crate::{args, IntoJs, Result};
+use crate::{args, Result};
 use ferrograd::nn::{self, BatchNormOptions, RunningStats};
 use napi::Env;
 use napi_derive::napi;
@@ -29,26 +30,37 @@ pub fn batch_norm(
     momentum: Option<f64>,
     eps: f64,
 ) -> Result<NativeTensor> {
-    let running = match (opt(running_mean)?, opt(running_var)?) {
-        (Some(mean), Some(var)) => Some(RunningStats {
-            mean,
-            var,
-            num_batches_tracked: opt(num_batches_tracked)?,
-        }),
-        (None, None) => None,
-        _ => {
-            return Err(args::arg_error(
-                "batchNorm: give both runningMean and runningVar, or neither".into(),
-            ))
-        }
-    };
+    if running_mean.is_some() != running_var.is_some() {
+        return Err(args::arg_error(
+            "batchNorm: give both runningMean and runningVar, or neither".into(),
+        ));
+    }
     let options = BatchNormOptions {
         training,
         momentum,
         eps,
     };
-    let out = nn::batch_norm(input.get()?, opt(weight)?, opt(bias)?, running, options).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    let optional = [
+        opt(weight)?,
+        opt(bias)?,
+        opt(running_mean)?,
+        opt(running_var)?,
+        opt(num_batches_tracked)?,
+    ];
+    let (inputs, at) = Optional::list(&[input.get()?], optional);
+    // Training-mode statistics update the running buffers inside the op, so a
+    // replay updates them too.
+    NativeTensor::traced(&env, "batchNorm", &inputs, move |t| {
+        let running = match (at.get(t, 2), at.get(t, 3)) {
+            (Some(mean), Some(var)) => Some(RunningStats {
+                mean,
+                var,
+                num_batches_tracked: at.get(t, 4),
+            }),
+            _ => None,
+        };
+        nn::batch_norm(t[0], at.get(t, 0), at.get(t, 1), running, options)
+    })
 }
 
 /// Layer normalisation over the trailing dims `normalizedShape`.
@@ -62,8 +74,10 @@ pub fn layer_norm(
     eps: f64,
 ) -> Result<NativeTensor> {
     let shape = args::shape("layerNorm", &normalized_shape)?;
-    let out = nn::layer_norm(input.get()?, &shape, opt(weight)?, opt(bias)?, eps).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    let (inputs, at) = Optional::list(&[input.get()?], [opt(weight)?, opt(bias)?]);
+    NativeTensor::traced(&env, "layerNorm", &inputs, move |t| {
+        nn::layer_norm(t[0], &shape, at.get(t, 0), at.get(t, 1), eps)
+    })
 }
 
 /// The rows of `weight` at `indices`; `paddingIdx` gets no gradient.
@@ -77,14 +91,18 @@ pub fn embedding(
     let padding = padding_idx
         .map(|p| args::size("embedding", "paddingIdx", p))
         .transpose()?;
-    let out = nn::embedding(weight.get()?, indices.get()?, padding).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    NativeTensor::traced(
+        &env,
+        "embedding",
+        &[weight.get()?, indices.get()?],
+        move |t| nn::embedding(t[0], t[1], padding),
+    )
 }
 
 /// Inverted dropout with probability `p` when `training`; the input otherwise.
 #[napi(catch_unwind)]
 pub fn dropout(env: Env, input: &NativeTensor, p: f64, training: bool) -> Result<NativeTensor> {
-    let x = input.get()?;
-    let out = nn::dropout(x, p, training).js()?;
-    NativeTensor::wrap(&env, out, &[x])
+    NativeTensor::traced(&env, "dropout", &[input.get()?], move |t| {
+        nn::dropout(t[0], p, training)
+    })
 }

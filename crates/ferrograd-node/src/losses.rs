@@ -1,6 +1,7 @@
 //! The losses: cross-entropy and NLL with their class options, and the
 //! elementwise ones. Each converts its options and delegates to the core.
 
+use crate::inputs::Optional;
 use crate::tensor::NativeTensor;
 use crate::{IntoJs, Result};
 use ferrograd::nn::{self, ClassLossOptions, KlDivReduction, Reduction};
@@ -13,26 +14,58 @@ fn opt(t: Option<&NativeTensor>) -> Result<Option<&CoreTensor>> {
     t.map(|t| t.get()).transpose()
 }
 
-/// Wraps a loss's result.
-fn done(env: &Env, out: ferrograd::Result<CoreTensor>) -> Result<NativeTensor> {
-    NativeTensor::wrap(env, out.js()?, &[])
+/// The options of a class loss apart from its weight tensor, as plain values an
+/// op's closure can own (see `inputs.rs`).
+#[derive(Clone, Copy)]
+struct ClassOptions {
+    ignore_index: i64,
+    label_smoothing: f64,
+    reduction: Reduction,
 }
 
-/// Class weights, `ignoreIndex` (default -100) and label smoothing as the core takes them.
-fn class_options<'a>(
-    reduction: &str,
-    weight: Option<&'a NativeTensor>,
-    ignore_index: Option<f64>,
-    label_smoothing: Option<f64>,
-) -> Result<ClassLossOptions<'a>> {
-    Ok(ClassLossOptions {
-        weight: opt(weight)?,
-        ignore_index: match ignore_index {
-            Some(i) => crate::args::int("loss", "ignoreIndex", i)?,
-            None => -100,
-        },
-        label_smoothing: label_smoothing.unwrap_or(0.0),
-        reduction: Reduction::parse(reduction).js()?,
+impl ClassOptions {
+    /// `ignoreIndex` (default -100), label smoothing and the reduction as the core takes them.
+    fn parse(
+        reduction: &str,
+        ignore_index: Option<f64>,
+        label_smoothing: Option<f64>,
+    ) -> Result<ClassOptions> {
+        Ok(ClassOptions {
+            ignore_index: match ignore_index {
+                Some(i) => crate::args::int("loss", "ignoreIndex", i)?,
+                None => -100,
+            },
+            label_smoothing: label_smoothing.unwrap_or(0.0),
+            reduction: Reduction::parse(reduction).js()?,
+        })
+    }
+
+    /// The core's options with class weights `weight`.
+    fn with<'a>(&self, weight: Option<&'a CoreTensor>) -> ClassLossOptions<'a> {
+        ClassLossOptions {
+            weight,
+            ignore_index: self.ignore_index,
+            label_smoothing: self.label_smoothing,
+            reduction: self.reduction,
+        }
+    }
+}
+
+/// A class loss of `input` against `target` with optional class weights.
+fn class_loss(
+    env: &Env,
+    name: &'static str,
+    [input, target, weight]: [Option<&NativeTensor>; 3],
+    options: ClassOptions,
+    f: fn(&CoreTensor, &CoreTensor, &ClassLossOptions) -> ferrograd::Result<CoreTensor>,
+) -> Result<NativeTensor> {
+    let (input, target) = (
+        opt(input)?.expect("required"),
+        opt(target)?.expect("required"),
+    );
+    let (inputs, at) = Optional::list(&[input, target], [opt(weight)?]);
+    NativeTensor::traced(env, name, &inputs, move |t| {
+        f(t[0], t[1], &options.with(at.get(t, 0)))
     })
 }
 
@@ -47,11 +80,9 @@ pub fn cross_entropy(
     ignore_index: Option<f64>,
     label_smoothing: Option<f64>,
 ) -> Result<NativeTensor> {
-    let options = class_options(&reduction, weight, ignore_index, label_smoothing)?;
-    done(
-        &env,
-        nn::cross_entropy_with(input.get()?, target.get()?, &options),
-    )
+    let options = ClassOptions::parse(&reduction, ignore_index, label_smoothing)?;
+    let given = [Some(input), Some(target), weight];
+    class_loss(&env, "crossEntropy", given, options, nn::cross_entropy_with)
 }
 
 /// Negative log-likelihood of log-probabilities against int64 class indices.
@@ -64,8 +95,9 @@ pub fn nll_loss(
     weight: Option<&NativeTensor>,
     ignore_index: Option<f64>,
 ) -> Result<NativeTensor> {
-    let options = class_options(&reduction, weight, ignore_index, None)?;
-    done(&env, nn::nll_loss(input.get()?, target.get()?, &options))
+    let options = ClassOptions::parse(&reduction, ignore_index, None)?;
+    let given = [Some(input), Some(target), weight];
+    class_loss(&env, "nllLoss", given, options, nn::nll_loss)
 }
 
 /// Runs a loss `f(input, target, reduction)` with the reduction parsed from JS.
@@ -77,7 +109,9 @@ fn plain(
     f: fn(&CoreTensor, &CoreTensor, Reduction) -> ferrograd::Result<CoreTensor>,
 ) -> Result<NativeTensor> {
     let r = Reduction::parse(reduction).js()?;
-    done(env, f(input.get()?, target.get()?, r))
+    NativeTensor::traced(env, "loss", &[input.get()?, target.get()?], move |t| {
+        f(t[0], t[1], r)
+    })
 }
 
 /// Mean squared error with `reduction` `'mean' | 'sum' | 'none'`.
@@ -125,7 +159,12 @@ pub fn threshold_loss(
         }
     };
     let r = Reduction::parse(&reduction).js()?;
-    done(&env, f(input.get()?, target.get()?, threshold, r))
+    NativeTensor::traced(
+        &env,
+        "thresholdLoss",
+        &[input.get()?, target.get()?],
+        move |t| f(t[0], t[1], threshold, r),
+    )
 }
 
 /// Binary cross-entropy of probabilities, optionally weighted.
@@ -138,10 +177,10 @@ pub fn binary_cross_entropy(
     weight: Option<&NativeTensor>,
 ) -> Result<NativeTensor> {
     let r = Reduction::parse(&reduction).js()?;
-    done(
-        &env,
-        nn::binary_cross_entropy(input.get()?, target.get()?, opt(weight)?, r),
-    )
+    let (inputs, at) = Optional::list(&[input.get()?, target.get()?], [opt(weight)?]);
+    NativeTensor::traced(&env, "binaryCrossEntropy", &inputs, move |t| {
+        nn::binary_cross_entropy(t[0], t[1], at.get(t, 0), r)
+    })
 }
 
 /// Binary cross-entropy of logits, optionally weighted and with a positive-class weight.
@@ -155,11 +194,11 @@ pub fn binary_cross_entropy_with_logits(
     pos_weight: Option<&NativeTensor>,
 ) -> Result<NativeTensor> {
     let r = Reduction::parse(&reduction).js()?;
-    let (w, pw) = (opt(weight)?, opt(pos_weight)?);
-    done(
-        &env,
-        nn::binary_cross_entropy_with_logits(input.get()?, target.get()?, w, pw, r),
-    )
+    let optional = [opt(weight)?, opt(pos_weight)?];
+    let (inputs, at) = Optional::list(&[input.get()?, target.get()?], optional);
+    NativeTensor::traced(&env, "binaryCrossEntropyWithLogits", &inputs, move |t| {
+        nn::binary_cross_entropy_with_logits(t[0], t[1], at.get(t, 0), at.get(t, 1), r)
+    })
 }
 
 /// KL divergence; `reduction` may also be `'batchmean'`.
@@ -172,5 +211,7 @@ pub fn kl_div(
     log_target: bool,
 ) -> Result<NativeTensor> {
     let r = KlDivReduction::parse(&reduction).js()?;
-    done(&env, nn::kl_div(input.get()?, target.get()?, r, log_target))
+    NativeTensor::traced(&env, "klDiv", &[input.get()?, target.get()?], move |t| {
+        nn::kl_div(t[0], t[1], r, log_target)
+    })
 }

@@ -1,7 +1,8 @@
 //! Layer maths (the fused layers are in `layers.rs`, the losses in `losses.rs`).
 
+use crate::inputs::Optional;
 use crate::tensor::NativeTensor;
-use crate::{IntoJs, Result};
+use crate::Result;
 use ferrograd::nn;
 use napi::Env;
 use napi_derive::napi;
@@ -15,6 +16,8 @@ pub fn linear(
     bias: Option<&NativeTensor>,
 ) -> Result<NativeTensor> {
     let b = bias.map(|b| b.get()).transpose()?;
-    let out = nn::functional::linear(input.get()?, weight.get()?, b).js()?;
-    NativeTensor::wrap(&env, out, &[])
+    let (inputs, at) = Optional::list(&[input.get()?, weight.get()?], [b]);
+    NativeTensor::traced(&env, "linear", &inputs, move |t| {
+        nn::functional::linear(t[0], t[1], at.get(t, 0))
+    })
 }

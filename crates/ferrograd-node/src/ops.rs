@@ -4,6 +4,7 @@ use crate::args::arg_error;
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
 use ferrograd::ops::{BinaryOp, CmpOp};
+use ferrograd::trace::{self, Event};
 use napi::Env;
 use napi_derive::napi;
 
@@ -14,25 +15,25 @@ impl NativeTensor {
     /// `this + other`, broadcasting.
     #[napi(catch_unwind)]
     pub fn add(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.add(other.get()?))
+        self.op(&env, "add", &[other], |t| t[0].add(t[1]))
     }
 
     /// `this - other`, broadcasting.
     #[napi(catch_unwind)]
     pub fn sub(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.sub(other.get()?))
+        self.op(&env, "sub", &[other], |t| t[0].sub(t[1]))
     }
 
     /// `this * other`, broadcasting.
     #[napi(catch_unwind)]
     pub fn mul(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.mul(other.get()?))
+        self.op(&env, "mul", &[other], |t| t[0].mul(t[1]))
     }
 
     /// `this / other`, broadcasting.
     #[napi(catch_unwind)]
     pub fn div(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.div(other.get()?))
+        self.op(&env, "div", &[other], |t| t[0].div(t[1]))
     }
 
     /// `this op value`, or `value op this` when `reversed`; `op` is `add`, `sub`,
@@ -55,25 +56,27 @@ impl NativeTensor {
             "minimum" => BinaryOp::Minimum,
             other => return Err(arg_error(format!("scalarOp: unknown operator '{other}'"))),
         };
-        self.result(&env, self.get()?.binary_scalar(op, value, reversed))
+        self.op(&env, "binary_scalar", &[], move |t| {
+            t[0].binary_scalar(op, value, reversed)
+        })
     }
 
     /// `this ^ other`, broadcasting.
     #[napi(catch_unwind)]
     pub fn pow(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.pow(other.get()?))
+        self.op(&env, "pow", &[other], |t| t[0].pow(t[1]))
     }
 
     /// Elementwise maximum, broadcasting.
     #[napi(catch_unwind)]
     pub fn maximum(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.maximum(other.get()?))
+        self.op(&env, "maximum", &[other], |t| t[0].maximum(t[1]))
     }
 
     /// Elementwise minimum, broadcasting.
     #[napi(catch_unwind)]
     pub fn minimum(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.minimum(other.get()?))
+        self.op(&env, "minimum", &[other], |t| t[0].minimum(t[1]))
     }
 
     /// Elementwise comparison (`eq ne lt le gt ge`) as a bool tensor.
@@ -88,19 +91,21 @@ impl NativeTensor {
             "ge" => CmpOp::Ge,
             other => return Err(arg_error(format!("compare: unknown comparison '{other}'"))),
         };
-        self.result(&env, self.get()?.compare(op, other.get()?))
+        self.op(&env, "compare", &[other], move |t| t[0].compare(op, t[1]))
     }
 
     /// `value` where `mask` is true.
     #[napi(catch_unwind)]
     pub fn masked_fill(&self, env: Env, mask: &NativeTensor, value: f64) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.masked_fill(mask.get()?, value))
+        self.op(&env, "masked_fill", &[mask], move |t| {
+            t[0].masked_fill(t[1], value)
+        })
     }
 
     /// Matrix product with `torch.matmul`'s rules.
     #[napi(catch_unwind)]
     pub fn matmul(&self, env: Env, other: &NativeTensor) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.matmul(other.get()?))
+        self.op(&env, "matmul", &[other], |t| t[0].matmul(t[1]))
     }
 
     // ---- elementwise functions -------------------------------------------------
@@ -108,93 +113,95 @@ impl NativeTensor {
     /// `-this`.
     #[napi(catch_unwind)]
     pub fn neg(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.neg())
+        self.op(&env, "neg", &[], |t| t[0].neg())
     }
 
     /// `max(this, 0)`.
     #[napi(catch_unwind)]
     pub fn relu(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.relu())
+        self.op(&env, "relu", &[], |t| t[0].relu())
     }
 
     /// Logistic sigmoid.
     #[napi(catch_unwind)]
     pub fn sigmoid(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.sigmoid())
+        self.op(&env, "sigmoid", &[], |t| t[0].sigmoid())
     }
 
     /// Hyperbolic tangent.
     #[napi(catch_unwind)]
     pub fn tanh(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.tanh())
+        self.op(&env, "tanh", &[], |t| t[0].tanh())
     }
 
     /// `e^this`.
     #[napi(catch_unwind)]
     pub fn exp(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.exp())
+        self.op(&env, "exp", &[], |t| t[0].exp())
     }
 
     /// Natural logarithm.
     #[napi(catch_unwind)]
     pub fn log(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.log())
+        self.op(&env, "log", &[], |t| t[0].log())
     }
 
     /// Square root.
     #[napi(catch_unwind)]
     pub fn sqrt(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.sqrt())
+        self.op(&env, "sqrt", &[], |t| t[0].sqrt())
     }
 
     /// Absolute value.
     #[napi(catch_unwind)]
     pub fn abs(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.abs())
+        self.op(&env, "abs", &[], |t| t[0].abs())
     }
 
     /// GELU (exact).
     #[napi(catch_unwind)]
     pub fn gelu(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.gelu())
+        self.op(&env, "gelu", &[], |t| t[0].gelu())
     }
 
     /// SiLU.
     #[napi(catch_unwind)]
     pub fn silu(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.silu())
+        self.op(&env, "silu", &[], |t| t[0].silu())
     }
 
     /// Softplus.
     #[napi(catch_unwind)]
     pub fn softplus(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.softplus())
+        self.op(&env, "softplus", &[], |t| t[0].softplus())
     }
 
     /// Leaky ReLU.
     #[napi(catch_unwind)]
     pub fn leaky_relu(&self, env: Env, negative_slope: f64) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.leaky_relu(negative_slope))
+        self.op(&env, "leaky_relu", &[], move |t| {
+            t[0].leaky_relu(negative_slope)
+        })
     }
 
     /// Limits elements to `[min, max]`.
     #[napi(catch_unwind)]
     pub fn clamp(&self, env: Env, min: Option<f64>, max: Option<f64>) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.clamp(min, max))
+        self.op(&env, "clamp", &[], move |t| t[0].clamp(min, max))
     }
 
     /// Softmax along `dim`.
     #[napi(catch_unwind)]
     pub fn softmax(&self, env: Env, dim: f64) -> Result<NativeTensor> {
         let dim = args::int("softmax", "dim", dim)?;
-        self.result(&env, self.get()?.softmax(dim))
+        self.op(&env, "softmax", &[], move |t| t[0].softmax(dim))
     }
 
     /// Log-softmax along `dim`.
     #[napi(catch_unwind)]
     pub fn log_softmax(&self, env: Env, dim: f64) -> Result<NativeTensor> {
         let dim = args::int("logSoftmax", "dim", dim)?;
-        self.result(&env, self.get()?.log_softmax(dim))
+        self.op(&env, "log_softmax", &[], move |t| t[0].log_softmax(dim))
     }
 
     // ---- reductions ------------------------------------------------------------
@@ -203,35 +210,44 @@ impl NativeTensor {
     #[napi(catch_unwind)]
     pub fn sum(&self, env: Env, dims: Option<Vec<f64>>, keepdim: bool) -> Result<NativeTensor> {
         let dims = dims.map(|d| args::dims("sum", &d)).transpose()?;
-        self.result(&env, self.get()?.sum(dims.as_deref(), keepdim))
+        self.op(&env, "sum", &[], move |t| {
+            t[0].sum(dims.as_deref(), keepdim)
+        })
     }
 
     /// Mean over `dims` (all when absent).
     #[napi(catch_unwind)]
     pub fn mean(&self, env: Env, dims: Option<Vec<f64>>, keepdim: bool) -> Result<NativeTensor> {
         let dims = dims.map(|d| args::dims("mean", &d)).transpose()?;
-        self.result(&env, self.get()?.mean(dims.as_deref(), keepdim))
+        self.op(&env, "mean", &[], move |t| {
+            t[0].mean(dims.as_deref(), keepdim)
+        })
     }
 
     /// Index of the maximum along `dim` (of the flattened tensor when absent).
     #[napi(catch_unwind)]
     pub fn argmax(&self, env: Env, dim: Option<f64>, keepdim: bool) -> Result<NativeTensor> {
         let dim = dim.map(|d| args::int("argmax", "dim", d)).transpose()?;
-        self.result(&env, self.get()?.argmax(dim, keepdim))
+        self.op(&env, "argmax", &[], move |t| t[0].argmax(dim, keepdim))
     }
 
     /// Index of the minimum along `dim` (of the flattened tensor when absent).
     #[napi(catch_unwind)]
     pub fn argmin(&self, env: Env, dim: Option<f64>, keepdim: bool) -> Result<NativeTensor> {
         let dim = dim.map(|d| args::int("argmin", "dim", d)).transpose()?;
-        self.result(&env, self.get()?.argmin(dim, keepdim))
+        self.op(&env, "argmin", &[], move |t| t[0].argmin(dim, keepdim))
     }
 
     /// Largest (`largest`) or smallest element overall, as a 0-d tensor.
     #[napi(catch_unwind)]
     pub fn extreme(&self, env: Env, largest: bool) -> Result<NativeTensor> {
-        let t = self.get()?;
-        self.result(&env, if largest { t.max_all() } else { t.min_all() })
+        self.op(&env, "extreme", &[], move |t| {
+            if largest {
+                t[0].max_all()
+            } else {
+                t[0].min_all()
+            }
+        })
     }
 
     /// `[values, indices]` of the largest or smallest elements along `dim`.
@@ -243,15 +259,14 @@ impl NativeTensor {
         dim: f64,
         keepdim: bool,
     ) -> Result<Vec<NativeTensor>> {
-        let (t, dim) = (
-            self.get()?,
-            args::int(if largest { "max" } else { "min" }, "dim", dim)?,
-        );
-        let (values, indices) = if largest {
-            t.max_dim(dim, keepdim)
-        } else {
-            t.min_dim(dim, keepdim)
-        }
+        let dim = args::int(if largest { "max" } else { "min" }, "dim", dim)?;
+        let (values, indices) = trace::op_pair("extremeDim", &[self.get()?], move |t| {
+            if largest {
+                t[0].max_dim(dim, keepdim)
+            } else {
+                t[0].min_dim(dim, keepdim)
+            }
+        })
         .js()?;
         Ok(vec![
             NativeTensor::wrap(&env, values, &[])?,
@@ -269,7 +284,9 @@ impl NativeTensor {
         keepdim: bool,
     ) -> Result<NativeTensor> {
         let dims = dims.map(|d| args::dims("var", &d)).transpose()?;
-        self.result(&env, self.get()?.var(dims.as_deref(), correction, keepdim))
+        self.op(&env, "var", &[], move |t| {
+            t[0].var(dims.as_deref(), correction, keepdim)
+        })
     }
 
     /// Standard deviation over `dims` (all when absent) with `correction`.
@@ -282,7 +299,9 @@ impl NativeTensor {
         keepdim: bool,
     ) -> Result<NativeTensor> {
         let dims = dims.map(|d| args::dims("std", &d)).transpose()?;
-        self.result(&env, self.get()?.std(dims.as_deref(), correction, keepdim))
+        self.op(&env, "std", &[], move |t| {
+            t[0].std(dims.as_deref(), correction, keepdim)
+        })
     }
 
     // ---- shapes ----------------------------------------------------------------
@@ -291,7 +310,7 @@ impl NativeTensor {
     #[napi(catch_unwind)]
     pub fn permute(&self, env: Env, dims: Vec<f64>) -> Result<NativeTensor> {
         let dims = args::dims("permute", &dims)?;
-        self.result(&env, self.get()?.permute(&dims))
+        self.op(&env, "permute", &[], move |t| t[0].permute(&dims))
     }
 
     /// `length` elements of `dim` from `start`; a view.
@@ -302,28 +321,30 @@ impl NativeTensor {
             args::int("narrow", "start", start)?,
         );
         let len = args::size("narrow", "length", length)?;
-        self.result(&env, self.get()?.narrow(d, s, len))
+        self.op(&env, "narrow", &[], move |t| t[0].narrow(d, s, len))
     }
 
     /// Entries `index` (1-D int64) along `dim`.
     #[napi(catch_unwind)]
     pub fn index_select(&self, env: Env, dim: f64, index: &NativeTensor) -> Result<NativeTensor> {
         let d = args::int("indexSelect", "dim", dim)?;
-        self.result(&env, self.get()?.index_select(d, index.get()?))
+        self.op(&env, "index_select", &[index], move |t| {
+            t[0].index_select(d, t[1])
+        })
     }
 
     /// `torch.gather` along `dim`.
     #[napi(catch_unwind)]
     pub fn gather(&self, env: Env, dim: f64, index: &NativeTensor) -> Result<NativeTensor> {
         let d = args::int("gather", "dim", dim)?;
-        self.result(&env, self.get()?.gather(d, index.get()?))
+        self.op(&env, "gather", &[index], move |t| t[0].gather(d, t[1]))
     }
 
     /// Same elements under a new shape (one entry may be -1); a view when possible.
     #[napi(catch_unwind)]
     pub fn reshape(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
         let shape = args::dims("reshape", &shape)?;
-        self.result(&env, self.get()?.reshape(&shape))
+        self.op(&env, "reshape", &[], move |t| t[0].reshape(&shape))
     }
 
     /// Collapses dims `start..=end`.
@@ -333,21 +354,21 @@ impl NativeTensor {
             args::int("flatten", "startDim", start)?,
             args::int("flatten", "endDim", end)?,
         );
-        self.result(&env, self.get()?.flatten(s, e))
+        self.op(&env, "flatten", &[], move |t| t[0].flatten(s, e))
     }
 
     /// Inserts a size-1 dimension.
     #[napi(catch_unwind)]
     pub fn unsqueeze(&self, env: Env, dim: f64) -> Result<NativeTensor> {
         let dim = args::int("unsqueeze", "dim", dim)?;
-        self.result(&env, self.get()?.unsqueeze(dim))
+        self.op(&env, "unsqueeze", &[], move |t| t[0].unsqueeze(dim))
     }
 
     /// Removes size-1 dimensions (only `dim` when given).
     #[napi(catch_unwind)]
     pub fn squeeze(&self, env: Env, dim: Option<f64>) -> Result<NativeTensor> {
         let dim = dim.map(|d| args::int("squeeze", "dim", d)).transpose()?;
-        self.result(&env, self.get()?.squeeze(dim))
+        self.op(&env, "squeeze", &[], move |t| t[0].squeeze(dim))
     }
 
     /// Swaps two dimensions; a view.
@@ -357,20 +378,22 @@ impl NativeTensor {
             args::int("transpose", "dim0", dim0)?,
             args::int("transpose", "dim1", dim1)?,
         );
-        self.result(&env, self.get()?.transpose(a, b))
+        self.op(&env, "transpose", &[], move |t| t[0].transpose(a, b))
     }
 
     /// Matrix transpose of a tensor of at most 2 dimensions; a view.
     #[napi(catch_unwind)]
     pub fn t(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.t())
+        self.op(&env, "t", &[], |t| t[0].t())
     }
 
     /// Broadcasts size-1 dimensions to `shape` (`-1` keeps a size); a view.
     #[napi(catch_unwind)]
     pub fn expand(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
         let shape = args::dims("expand", &shape)?;
-        self.result(&env, self.get()?.expand_as_spec(&shape))
+        self.op(&env, "expand_as_spec", &[], move |t| {
+            t[0].expand_as_spec(&shape)
+        })
     }
 
     /// A view with a new shape (one entry may be -1); `ERR_SHAPE` when the layout
@@ -378,19 +401,19 @@ impl NativeTensor {
     #[napi(catch_unwind)]
     pub fn view(&self, env: Env, shape: Vec<f64>) -> Result<NativeTensor> {
         let shape = args::dims("view", &shape)?;
-        self.result(&env, self.get()?.view(&shape))
+        self.op(&env, "view", &[], move |t| t[0].view(&shape))
     }
 
     /// A packed copy when the layout is not packed already.
     #[napi(catch_unwind)]
     pub fn contiguous(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.contiguous())
+        self.op(&env, "contiguous", &[], |t| t[0].contiguous())
     }
 
     /// A packed copy, recorded for autograd (PyTorch's `clone`).
     #[napi(catch_unwind)]
     pub fn copy(&self, env: Env) -> Result<NativeTensor> {
-        self.result(&env, self.get()?.copy())
+        self.op(&env, "copy", &[], |t| t[0].copy())
     }
 
     // ---- autograd ----------------------------------------------------------------
@@ -404,7 +427,9 @@ impl NativeTensor {
     /// Turns gradient tracking on or off (leaves only).
     #[napi(catch_unwind)]
     pub fn set_requires_grad(&self, flag: bool) -> Result<()> {
-        self.get()?.set_requires_grad(flag).js()
+        let t = self.get()?;
+        trace::note("requiresGrad_", Event::Mutated, t);
+        t.set_requires_grad(flag).js()
     }
 
     /// True for tensors not produced by a recorded op.
@@ -422,7 +447,9 @@ impl NativeTensor {
     /// The accumulated gradient.
     #[napi(catch_unwind)]
     pub fn grad(&self, env: Env) -> Result<Option<NativeTensor>> {
-        match self.get()?.grad() {
+        let t = self.get()?;
+        trace::note("grad", Event::Read, t);
+        match t.grad() {
             // The gradient's storage is reported by this handle only while it lives;
             // the tensor's own slot keeps it alive regardless.
             Some(g) => Ok(Some(NativeTensor::wrap(&env, g, &[])?)),
@@ -434,7 +461,9 @@ impl NativeTensor {
     #[napi(catch_unwind)]
     pub fn set_grad(&self, grad: Option<&NativeTensor>) -> Result<()> {
         let g = grad.map(|g| g.get().cloned()).transpose()?;
-        self.get()?.set_grad(g).js()
+        let t = self.get()?;
+        trace::note("grad", Event::Mutated, t);
+        t.set_grad(g).js()
     }
 
     /// Also keep `.grad` of this non-leaf during backward.
@@ -448,19 +477,22 @@ impl NativeTensor {
     #[napi(catch_unwind)]
     pub fn backward(&self, grad: Option<&NativeTensor>, retain_graph: bool) -> Result<()> {
         let g = grad.map(|g| g.get().cloned()).transpose()?;
-        ferrograd::autograd::backward(self.get()?, g, retain_graph).js()
+        let t = self.get()?;
+        trace::note("backward", Event::Mutated, t);
+        ferrograd::autograd::backward(t, g, retain_graph).js()
     }
 
     /// Overwrites this tensor's values with `src`'s (same shape), unrecorded.
     #[napi(catch_unwind)]
     pub fn assign(&self, src: &NativeTensor) -> Result<()> {
-        self.get()?.assign(src.get()?).js()
+        let t = self.get()?;
+        trace::note("assign", Event::Mutated, t);
+        t.assign(src.get()?).js()
     }
 
     /// The same data as a new leaf outside the graph.
     #[napi(catch_unwind)]
     pub fn detach(&self, env: Env) -> Result<NativeTensor> {
-        let d = self.get()?.detach();
-        self.result(&env, Ok(d))
+        self.op(&env, "detach", &[], |t| Ok(t[0].detach()))
     }
 }

@@ -150,7 +150,17 @@ macro_rules! optimizer_class {
         #[doc = $doc]
         #[napi_derive::napi]
         pub struct $class {
-            inner: $core,
+            /// Shared with a training thread while `fit` runs (`fit.rs`).
+            inner: std::sync::Arc<std::sync::Mutex<$core>>,
+        }
+
+        impl $class {
+            /// The optimizer, locked against a training thread's step.
+            fn lock(&self) -> std::sync::MutexGuard<'_, $core> {
+                // A panic during a step is reported as an error; the state it
+                // left is still a valid optimizer.
+                self.inner.lock().unwrap_or_else(|e| e.into_inner())
+            }
         }
 
         #[napi_derive::napi]
@@ -167,8 +177,14 @@ macro_rules! optimizer_class {
                 let name = <$core>::NAME;
                 let groups = $crate::optim::groups(name, &params, &group_sizes, &options)?;
                 Ok($class {
-                    inner: $core::new(groups).js()?,
+                    inner: std::sync::Arc::new(std::sync::Mutex::new($core::new(groups).js()?)),
                 })
+            }
+
+            /// A handle that lets a training thread step this optimizer.
+            #[napi]
+            pub fn shared(&self) -> $crate::fit::NativeOptimizerRef {
+                $crate::fit::NativeOptimizerRef::new(self.inner.clone())
             }
 
             /// Replaces group `index`'s hyperparameters.
@@ -176,21 +192,21 @@ macro_rules! optimizer_class {
             pub fn set_options(&mut self, index: f64, options: $options) -> $crate::Result<()> {
                 use $crate::IntoJs;
                 let i = $crate::args::size(<$core>::NAME, "a group index", index)?;
-                self.inner.set_options(i, (&options).into()).js()
+                self.lock().set_options(i, (&options).into()).js()
             }
 
             /// Updates every parameter that has a gradient.
             #[napi(catch_unwind)]
             pub fn step(&mut self) -> $crate::Result<()> {
                 use $crate::IntoJs;
-                self.inner.step().js()
+                self.lock().step().js()
             }
 
             /// Clears every parameter's gradient.
             #[napi(catch_unwind)]
             pub fn zero_grad(&self) -> $crate::Result<()> {
                 use $crate::IntoJs;
-                self.inner.zero_grad().js()
+                self.lock().zero_grad().js()
             }
 
             /// Copies of the state of every parameter that has some.
@@ -199,7 +215,7 @@ macro_rules! optimizer_class {
                 &self,
                 env: napi::Env,
             ) -> $crate::Result<Vec<$crate::optim::NativeParamState>> {
-                $crate::optim::export_state(&env, &self.inner)
+                $crate::optim::export_state(&env, &self.lock())
             }
 
             /// Replaces every group's hyperparameters and every parameter's state at
@@ -212,7 +228,7 @@ macro_rules! optimizer_class {
                 state: Vec<$crate::optim::NativeParamStateInput>,
                 tensors: Vec<napi::bindgen_prelude::ClassInstance<$crate::tensor::NativeTensor>>,
             ) -> $crate::Result<()> {
-                $crate::optim::import_state(&mut self.inner, &options, &state, &tensors)
+                $crate::optim::import_state(&mut self.lock(), &options, &state, &tensors)
             }
         }
     };

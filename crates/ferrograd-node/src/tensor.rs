@@ -1,6 +1,7 @@
 //! The native tensor class, its factories and its data access.
 
 use crate::{args, external_memory, IntoJs, Result};
+use ferrograd::trace::{self, Event};
 use ferrograd::{DType, Tensor as CoreTensor};
 use napi::bindgen_prelude::{
     BigInt64Array, ClassInstance, Float32Array, Float64Array, Int32Array, ObjectFinalize,
@@ -55,6 +56,54 @@ impl NativeTensor {
         NativeTensor::wrap(env, out, &[self.get()?])
     }
 
+    /// Op `f` on this tensor and `others` (`t[0]` is this one, `t[1..]` the
+    /// others), recorded when the calling thread records a trace (`fit.rs`).
+    pub(crate) fn op<F>(
+        &self,
+        env: &Env,
+        name: &'static str,
+        others: &[&NativeTensor],
+        f: F,
+    ) -> Result<NativeTensor>
+    where
+        F: Fn(&[&CoreTensor]) -> ferrograd::Result<CoreTensor> + Send + Sync + 'static,
+    {
+        let this = self.get()?;
+        let out = if others.is_empty() {
+            trace::op(name, &[this], f)
+        } else {
+            let mut inputs = Vec::with_capacity(1 + others.len());
+            inputs.push(this);
+            for o in others {
+                inputs.push(o.get()?);
+            }
+            trace::op(name, &inputs, f)
+        };
+        self.result(env, out)
+    }
+
+    /// Op `f` of a free function on `inputs`, recorded as [`NativeTensor::op`]
+    /// records, and wrapped as a new handle.
+    pub(crate) fn traced<F>(
+        env: &Env,
+        name: &'static str,
+        inputs: &[&CoreTensor],
+        f: F,
+    ) -> Result<NativeTensor>
+    where
+        F: Fn(&[&CoreTensor]) -> ferrograd::Result<CoreTensor> + Send + Sync + 'static,
+    {
+        let out = trace::op(name, inputs, f).js()?;
+        NativeTensor::wrap(env, out, inputs)
+    }
+
+    /// The core tensor for reading its values out, which a recording notes.
+    fn read(&self, op: &str) -> Result<&CoreTensor> {
+        let t = self.get()?;
+        trace::note(op, Event::Read, t);
+        Ok(t)
+    }
+
     /// The core tensor, or `ERR_DISPOSED`.
     pub(crate) fn get(&self) -> Result<&CoreTensor> {
         self.inner.as_ref().ok_or_else(|| {
@@ -89,19 +138,23 @@ impl NativeTensor {
     /// The float32 elements, row-major (a copy).
     #[napi(catch_unwind)]
     pub fn to_float32_array(&self) -> Result<Float32Array> {
-        Ok(Float32Array::new(self.get()?.to_vec_f32().js()?))
+        Ok(Float32Array::new(
+            self.read("toFloat32Array")?.to_vec_f32().js()?,
+        ))
     }
 
     /// The int64 elements, row-major (a copy).
     #[napi(catch_unwind)]
     pub fn to_big_int64_array(&self) -> Result<BigInt64Array> {
-        Ok(BigInt64Array::new(self.get()?.to_vec_i64().js()?))
+        Ok(BigInt64Array::new(
+            self.read("toBigInt64Array")?.to_vec_i64().js()?,
+        ))
     }
 
     /// The int32 elements, row-major (a copy).
     #[napi(catch_unwind)]
     pub fn to_int32_array(&self) -> Result<Int32Array> {
-        let t = self.get()?;
+        let t = self.read("toInt32Array")?;
         if t.dtype() != DType::I32 {
             return Err(crate::js_error(ferrograd::Error::new(
                 ferrograd::ErrorCode::Dtype,
@@ -123,13 +176,13 @@ impl NativeTensor {
     /// The elements of any dtype as float64, row-major (bools as 0 and 1).
     #[napi(catch_unwind)]
     pub fn to_float64_array(&self) -> Result<Float64Array> {
-        Ok(Float64Array::new(self.get()?.to_vec_f64()))
+        Ok(Float64Array::new(self.read("toFloat64Array")?.to_vec_f64()))
     }
 
     /// The value of a one-element tensor.
     #[napi(catch_unwind)]
     pub fn item(&self) -> Result<f64> {
-        self.get()?.item().js()
+        self.read("item")?.item().js()
     }
 
     /// Frees the native memory now; later use throws `ERR_DISPOSED`.
@@ -213,8 +266,9 @@ pub fn uniform(
 ) -> Result<NativeTensor> {
     let shape = args::shape("rand", &shape)?;
     let dtype = DType::parse(&dtype).js()?;
-    let t = ferrograd::random::uniform_of(&shape, low, high, dtype).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::traced(&env, "rand", &[], move |_| {
+        ferrograd::random::uniform_of(&shape, low, high, dtype)
+    })
 }
 
 /// Standard normal samples from this thread's generator.
@@ -222,21 +276,30 @@ pub fn uniform(
 pub fn randn(env: Env, shape: Vec<f64>, dtype: String) -> Result<NativeTensor> {
     let shape = args::shape("randn", &shape)?;
     let dtype = DType::parse(&dtype).js()?;
-    let t = ferrograd::random::randn_of(&shape, dtype).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::traced(&env, "randn", &[], move |_| {
+        ferrograd::random::randn_of(&shape, dtype)
+    })
 }
 
 /// A random permutation of `0..n` as int64, from this thread's generator.
 #[napi(catch_unwind)]
 pub fn randperm(env: Env, n: f64, seed: Option<f64>) -> Result<NativeTensor> {
     let n = args::size("randperm", "n", n)?;
-    let p = match seed {
-        Some(s) => ferrograd::random::randperm_seeded(n, args::size("randperm", "seed", s)? as u64),
-        None => ferrograd::random::randperm(n),
-    }
-    .js()?;
-    let t = CoreTensor::from_vec_i64(p.into_iter().map(|i| i as i64).collect(), &[n]).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    let seed = seed
+        .map(|s| args::size("randperm", "seed", s).map(|s| s as u64))
+        .transpose()?;
+    NativeTensor::traced(&env, "randperm", &[], move |_| {
+        let p = match seed {
+            Some(s) => ferrograd::random::randperm_seeded(n, s),
+            None => ferrograd::random::randperm(n),
+        }?;
+        CoreTensor::from_vec_i64(p.into_iter().map(|i| i as i64).collect(), &[n])
+    })
+}
+
+/// The tensors of `t` as owned handles (references to the same data).
+fn owned(t: &[&CoreTensor]) -> Vec<CoreTensor> {
+    t.iter().map(|&t| t.clone()).collect()
 }
 
 /// Tensors of the list, validated as live handles.
@@ -248,8 +311,13 @@ pub(crate) fn core_tensors(tensors: &[ClassInstance<NativeTensor>]) -> Result<Ve
 #[napi(catch_unwind)]
 pub fn cat(env: Env, tensors: Vec<ClassInstance<NativeTensor>>, dim: f64) -> Result<NativeTensor> {
     let dim = args::int("cat", "dim", dim)?;
-    let t = CoreTensor::cat(&core_tensors(&tensors)?, dim).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    let inputs = tensors
+        .iter()
+        .map(|t| t.get())
+        .collect::<Result<Vec<_>>>()?;
+    NativeTensor::traced(&env, "cat", &inputs, move |t| {
+        CoreTensor::cat(&owned(t), dim)
+    })
 }
 
 /// Joins same-shaped tensors along a new dimension.
@@ -260,8 +328,13 @@ pub fn stack(
     dim: f64,
 ) -> Result<NativeTensor> {
     let dim = args::int("stack", "dim", dim)?;
-    let t = CoreTensor::stack(&core_tensors(&tensors)?, dim).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    let inputs = tensors
+        .iter()
+        .map(|t| t.get())
+        .collect::<Result<Vec<_>>>()?;
+    NativeTensor::traced(&env, "stack", &inputs, move |t| {
+        CoreTensor::stack(&owned(t), dim)
+    })
 }
 
 /// `cond ? a : b` elementwise with broadcasting.
@@ -272,8 +345,10 @@ pub fn where_cond(
     a: &NativeTensor,
     b: &NativeTensor,
 ) -> Result<NativeTensor> {
-    let t = CoreTensor::where_cond(cond.get()?, a.get()?, b.get()?).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    let inputs = [cond.get()?, a.get()?, b.get()?];
+    NativeTensor::traced(&env, "where", &inputs, |t| {
+        CoreTensor::where_cond(t[0], t[1], t[2])
+    })
 }
 
 /// `start, start + step, ...` below `end`, float32 or int64.
@@ -308,6 +383,7 @@ pub fn randint(env: Env, low: f64, high: f64, shape: Vec<f64>) -> Result<NativeT
         args::int("randint", "high", high)?,
     );
     let shape = args::shape("randint", &shape)?;
-    let t = ferrograd::random::randint(lo, hi, &shape).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::traced(&env, "randint", &[], move |_| {
+        ferrograd::random::randint(lo, hi, &shape)
+    })
 }

@@ -37,6 +37,8 @@ pub mod ops;
 pub mod optim;
 pub mod random;
 pub mod tensor;
+pub mod trace;
+pub mod train;
 
 pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled};
 pub use error::{Error, ErrorCode, Result};

@@ -56,6 +56,22 @@ pub fn set_rng_state(state: &str) -> Result<()> {
     Ok(())
 }
 
+/// A thread's generator, moved between threads: a training thread continues the
+/// calling thread's sequence and hands it back, so a loop gives the same numbers
+/// wherever its steps run.
+#[derive(Clone)]
+pub struct Generator(ChaCha8Rng);
+
+/// A copy of this thread's generator.
+pub fn generator() -> Generator {
+    with_rng(|r| Generator(r.clone()))
+}
+
+/// Makes `g` this thread's generator.
+pub fn set_generator(g: Generator) {
+    RNG.with(|r| *r.borrow_mut() = g.0);
+}
+
 /// Runs `f` with this thread's generator.
 pub fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R) -> R {
     RNG.with(|r| f(&mut r.borrow_mut()))

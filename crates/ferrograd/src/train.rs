@@ -1,0 +1,235 @@
+//! Training and evaluation loops over a recorded forward pass ([`Trace`]): what
+//! `model.fit` and `model.predict` run on a thread of their own. Each step does
+//! exactly what the hand-written loop does (`zero_grad`, forward and loss,
+//! `backward`, `step`), so a replayed epoch gives the same weights as the same
+//! epoch run op by op.
+
+use crate::optim::{Optimizer, Rule};
+use crate::trace::Trace;
+use crate::{no_grad, Result, Tensor};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// An optimizer as a training loop drives it, whatever its algorithm.
+pub trait Optimize: Send {
+    /// Clears every parameter's gradient.
+    fn zero_grad(&self) -> Result<()>;
+    /// Updates every parameter from its gradient.
+    fn step(&mut self) -> Result<()>;
+}
+
+impl<R: Rule> Optimize for Optimizer<R>
+where
+    Optimizer<R>: Send,
+{
+    fn zero_grad(&self) -> Result<()> {
+        Optimizer::zero_grad(self)
+    }
+
+    fn step(&mut self) -> Result<()> {
+        Optimizer::step(self)
+    }
+}
+
+/// Which rows make the batches: `order` (int64 row indices, a DataLoader's
+/// shuffled epoch) cut into runs of `batch_size`, or the rows in turn when `None`.
+#[derive(Clone)]
+pub struct Batches {
+    /// The row order of the epoch, or `None` for `0..n`.
+    pub order: Option<Tensor>,
+    /// Rows per batch (the last batch may be shorter).
+    pub batch_size: usize,
+    /// Rows in all.
+    pub rows: usize,
+}
+
+impl Batches {
+    /// Number of batches.
+    pub fn len(&self) -> usize {
+        self.rows.div_ceil(self.batch_size.max(1))
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Batch `b` of each of `tensors`: the rows `order` lists for it, gathered with
+    /// `indexSelect` (as `TensorDataset` does), or a `narrow` view without an order.
+    pub fn get(&self, b: usize, tensors: &[&Tensor]) -> Result<Vec<Tensor>> {
+        let start = b * self.batch_size;
+        let size = self.batch_size.min(self.rows.saturating_sub(start));
+        match &self.order {
+            Some(order) => {
+                let idx = order.narrow(0, start as i64, size)?;
+                tensors.iter().map(|t| t.index_select(0, &idx)).collect()
+            }
+            None => tensors
+                .iter()
+                .map(|t| t.narrow(0, start as i64, size))
+                .collect(),
+        }
+    }
+}
+
+/// Runs `step` on each batch of `range` in turn, unless `stop` is set before
+/// it: the results of the batches done, and whether `stop` ended the run.
+fn each_batch<T>(
+    range: std::ops::Range<usize>,
+    stop: &AtomicBool,
+    mut step: impl FnMut(usize) -> Result<T>,
+) -> Result<(Vec<T>, bool)> {
+    let mut done = Vec::with_capacity(range.len());
+    for b in range {
+        if stop.load(Ordering::Relaxed) {
+            return Ok((done, true));
+        }
+        done.push(step(b)?);
+    }
+    Ok((done, false))
+}
+
+/// Trains on batches `range` of `x`, `y`: for each, `zero_grad`, the trace's
+/// loss of `[xb, yb]`, `backward`, `step`. Returns each batch's loss, and
+/// whether `stop`, checked before each batch, ended the run early.
+pub fn train_batches(
+    trace: &Trace,
+    optimizer: &mut dyn Optimize,
+    x: &Tensor,
+    y: &Tensor,
+    batches: &Batches,
+    range: std::ops::Range<usize>,
+    stop: &AtomicBool,
+) -> Result<(Vec<f64>, bool)> {
+    each_batch(range, stop, |b| {
+        let xy = batches.get(b, &[x, y])?;
+        optimizer.zero_grad()?;
+        let loss = trace.run(&[&xy[0], &xy[1]])?;
+        loss.backward()?;
+        optimizer.step()?;
+        loss.item()
+    })
+}
+
+/// The trace's loss of each batch of `range` of `x`, `y`, without a graph.
+pub fn eval_batches(
+    trace: &Trace,
+    x: &Tensor,
+    y: &Tensor,
+    batches: &Batches,
+    range: std::ops::Range<usize>,
+    stop: &AtomicBool,
+) -> Result<(Vec<f64>, bool)> {
+    no_grad(|| {
+        each_batch(range, stop, |b| {
+            let xy = batches.get(b, &[x, y])?;
+            trace.run(&[&xy[0], &xy[1]])?.item()
+        })
+    })
+}
+
+/// The trace's output for each batch of `range` of `x`, without a graph.
+pub fn predict_batches(
+    trace: &Trace,
+    x: &Tensor,
+    batches: &Batches,
+    range: std::ops::Range<usize>,
+    stop: &AtomicBool,
+) -> Result<(Vec<Tensor>, bool)> {
+    no_grad(|| each_batch(range, stop, |b| trace.run(&[&batches.get(b, &[x])?[0]])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{self, Reduction};
+    use crate::optim::{ParamGroup, Sgd, SgdOptions};
+    use crate::trace;
+
+    /// A linear model's MSE loss, recorded through `trace::op` as the binding
+    /// records it.
+    fn recorded_loss(layer: &nn::Linear, x: &Tensor, y: &Tensor) -> Tensor {
+        let (w, b) = (layer.weight.clone(), layer.bias.clone().unwrap());
+        let out = trace::op("linear", &[x, &w, &b], |t| {
+            nn::functional::linear(t[0], t[1], Some(t[2]))
+        })
+        .unwrap();
+        trace::op("mse", &[&out, y], |t| {
+            nn::mse_loss(t[0], t[1], Reduction::Mean)
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn replayed_training_matches_the_loop_it_was_recorded_from() {
+        crate::manual_seed(3);
+        let x = crate::random::randn(&[12, 3]).unwrap();
+        let y = crate::random::randn(&[12, 1]).unwrap();
+        let order = Tensor::from_vec_i64((0..12).rev().collect(), &[12]).unwrap();
+        let batches = Batches {
+            order: Some(order.clone()),
+            batch_size: 4,
+            rows: 12,
+        };
+        let run = |replay: bool| {
+            crate::manual_seed(0);
+            let layer = nn::Linear::new(3, 1, true).unwrap();
+            let group = ParamGroup {
+                params: layer.parameters(),
+                options: SgdOptions {
+                    lr: 0.1,
+                    ..Default::default()
+                },
+            };
+            let mut opt = Sgd::new(vec![group]).unwrap();
+            let mut losses = Vec::new();
+            // The first batch is run op by op while recording, as fit does.
+            let xy = batches.get(0, &[&x, &y]).unwrap();
+            trace::begin(&[&xy[0], &xy[1]]).unwrap();
+            let loss = recorded_loss(&layer, &xy[0], &xy[1]);
+            let recorded = trace::end(Some(&loss)).unwrap();
+            loss.backward().unwrap();
+            opt.step().unwrap();
+            losses.push(loss.item().unwrap());
+            if replay {
+                let stop = AtomicBool::new(false);
+                let (more, stopped) =
+                    train_batches(&recorded, &mut opt, &x, &y, &batches, 1..3, &stop).unwrap();
+                assert!(!stopped);
+                losses.extend(more);
+            } else {
+                for b in 1..3 {
+                    let xy = batches.get(b, &[&x, &y]).unwrap();
+                    opt.zero_grad().unwrap();
+                    let loss = recorded_loss(&layer, &xy[0], &xy[1]);
+                    loss.backward().unwrap();
+                    opt.step().unwrap();
+                    losses.push(loss.item().unwrap());
+                }
+            }
+            (losses, layer.weight.to_vec_f32().unwrap())
+        };
+        assert_eq!(run(true), run(false));
+    }
+
+    #[test]
+    fn a_stop_flag_ends_before_the_next_batch() {
+        let x = Tensor::ones(&[4, 2]).unwrap();
+        let first = x.narrow(0, 0, 2).unwrap();
+        trace::begin(&[&first]).unwrap();
+        let out = trace::op("relu", &[&first], |t| t[0].relu()).unwrap();
+        let recorded = trace::end(Some(&out)).unwrap();
+        let batches = Batches {
+            order: None,
+            batch_size: 2,
+            rows: 4,
+        };
+        let stop = AtomicBool::new(true);
+        let (outs, stopped) = predict_batches(&recorded, &x, &batches, 0..2, &stop).unwrap();
+        assert!(stopped && outs.is_empty());
+        stop.store(false, Ordering::Relaxed);
+        let (outs, stopped) = predict_batches(&recorded, &x, &batches, 0..2, &stop).unwrap();
+        assert!(!stopped);
+        assert_eq!(outs.len(), 2);
+        assert_eq!(batches.len(), 2);
+    }
+}
