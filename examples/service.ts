@@ -7,8 +7,11 @@
  *   GET  /status    training progress: { epoch, batch, loss, testAccuracy, done }
  *   POST /predict   { "images": [[784 numbers in 0..1], ...] } -> { "digits": [...] }
  *
- * `model.fit` yields to the event loop between batches, so requests are served
- * during training; predictions use the weights of the last finished step.
+ * `model.fit` trains on a native thread (it replays the recorded forward pass
+ * there), so the event loop stays free for requests; `model.predict` runs on a
+ * thread of its own too. A prediction made while a training step updates the
+ * weights may read some layers from before that step and some from after it,
+ * as reads during a PyTorch training thread would; each tensor is read whole.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'

@@ -117,7 +117,8 @@ export declare class NativeRmsprop {
 
 /**
  * A thread that runs batches of recorded forward passes, one run at a time, in
- * the order they were asked for. It ends when the runner is closed or collected.
+ * the order they were asked for. It ends when the runner is closed or its
+ * JavaScript environment goes away.
  */
 export declare class NativeRunner {
   /** Starts the runner's thread. */

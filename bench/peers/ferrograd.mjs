@@ -1,6 +1,7 @@
 // The ferrograd peer of the benchmark suite (run by run.mjs, which compares the
 // peers). Written the way a ferrograd user writes it: nn.Sequential models,
-// CrossEntropyLoss, optim.SGD / Adam, a shuffling DataLoader, noGrad inference.
+// CrossEntropyLoss, optim.SGD / Adam, model.fit with shuffling (which replays
+// the recorded forward pass on a native thread), noGrad inference.
 //
 //   node peers/ferrograd.mjs --threads N [--tasks a,b] [--repeats R] [--data path] [--quick]
 import * as fg from 'ferrograd'
@@ -53,26 +54,18 @@ function accuracy(model, [x, y]) {
   return correct / y.shape[0]
 }
 
-/** `repeats` trainings from fresh weights; medians of throughput and accuracy. */
-function train(makeModel, makeOptimizer, split, test) {
+/** `repeats` trainings from fresh weights with `model.fit`; medians of throughput and accuracy. */
+async function train(makeModel, makeOptimizer, split, test) {
   const runs = []
   const accuracies = []
   for (let r = 0; r < opts.repeats; r++) {
     fg.manualSeed(r)
     const model = makeModel()
     const optimizer = makeOptimizer(model.parameters())
-    const lossFn = new fg.nn.CrossEntropyLoss()
-    const loader = new fg.data.DataLoader(new fg.data.TensorDataset(...split), { batchSize: BATCH, shuffle: true })
+    const loss = new fg.nn.CrossEntropyLoss()
     const started = now()
-    for (let epoch = 0; epoch < EPOCHS; epoch++) {
-      for (const [x, y] of loader) {
-        const loss = lossFn.forward(model.forward(x), y)
-        optimizer.zeroGrad()
-        loss.backward()
-        optimizer.step()
-        loss.item()
-      }
-    }
+    const history = await model.fit(split[0], split[1], { optimizer, loss, epochs: EPOCHS, batchSize: BATCH, shuffle: true, offThread: 'require' })
+    if (!history.offThread) throw new Error('ferrograd: fit did not run off the main thread')
     runs.push((EPOCHS * split[1].shape[0]) / (now() - started))
     accuracies.push(accuracy(model, test))
     log(`ferrograd: run ${r + 1}: ${runs.at(-1).toFixed(0)} samples/s, accuracy ${accuracies.at(-1)}`)
@@ -93,9 +86,9 @@ const data = loadData()
 for (const task of tasks) {
   log(`ferrograd: ${task} at ${opts.threads} thread(s)`)
   if (task === 'mlp_train') {
-    results[task] = train(mlp, (p) => new fg.optim.SGD(p, { lr: 0.1 }), data.mlp.train, data.mlp.test)
+    results[task] = await train(mlp, (p) => new fg.optim.SGD(p, { lr: 0.1 }), data.mlp.train, data.mlp.test)
   } else if (task === 'cnn_train') {
-    results[task] = train(cnn, (p) => new fg.optim.Adam(p, { lr: 1e-3 }), data.cnn.train, data.cnn.test)
+    results[task] = await train(cnn, (p) => new fg.optim.Adam(p, { lr: 1e-3 }), data.cnn.train, data.cnn.test)
   } else if (task.endsWith('_infer_b1') || task.endsWith('_infer_b256')) {
     const [net, , b] = task.split('_')
     const batch = Number(b.slice(1))

@@ -173,16 +173,18 @@ export abstract class Module {
   }
 
   /**
-   * Trains on `x`, `y` for `options.epochs`, yielding to the event loop between
-   * batches so a service stays responsive; resolves with the loss history.
-   * See `FitOptions` (optimizer, loss, batchSize, shuffle, seed, validationData,
-   * signal, onBatchEnd, onEpochEnd) and the design notes in `fit.ts`.
+   * Trains on `x`, `y` for `options.epochs` off the main thread: the first batch
+   * of each shape runs `forward` here while the core records it, the others
+   * replay the recording on a native thread, so a service stays responsive;
+   * resolves with the loss history. See `FitOptions` (optimizer, loss,
+   * batchSize, shuffle, seed, validationData, signal, onBatchEnd, onEpochEnd,
+   * offThread) and the design notes and limits in `fit.ts`.
    */
   fit(x: Tensor, y: Tensor, options: FitOptions): Promise<FitHistory> {
     return fit(this, x, y, options)
   }
 
-  /** The model's output for every row of `x`, in eval mode, without a graph, in batches. */
+  /** The model's output for every row of `x`, in eval mode, without a graph, in batches, off the main thread as `fit` runs. */
   predict(x: Tensor, options?: PredictOptions): Promise<Tensor> {
     return predict(this, x, options)
   }

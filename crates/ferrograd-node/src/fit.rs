@@ -11,6 +11,7 @@ use ferrograd::random;
 use ferrograd::trace::{self, Trace};
 use ferrograd::train::{self, Batches, Optimize};
 use napi::bindgen_prelude::{ClassInstance, Object};
+use napi::CleanupEnvHook;
 use napi::Env;
 use napi_derive::napi;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -96,12 +97,34 @@ enum Outcome {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// The queue of a runner's thread: dropping the sender ends the thread once the
+/// runs already queued are done.
+type Jobs = Arc<Mutex<Option<Sender<Job>>>>;
+
+/// Closes a runner's queue and stops its run: what a runner's close and the
+/// teardown of its JavaScript environment (a worker thread terminated mid-fit)
+/// both do.
+struct Shutdown {
+    jobs: Jobs,
+    stop: Arc<AtomicBool>,
+}
+
+impl Shutdown {
+    fn run(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
 /// A thread that runs batches of recorded forward passes, one run at a time, in
-/// the order they were asked for. It ends when the runner is closed or collected.
+/// the order they were asked for. It ends when the runner is closed or its
+/// JavaScript environment goes away.
 #[napi]
 pub struct NativeRunner {
-    jobs: Mutex<Option<Sender<Job>>>,
+    jobs: Jobs,
     stop: Arc<AtomicBool>,
+    /// Stops the thread if the environment is torn down before `close()`.
+    teardown: Mutex<Option<CleanupEnvHook<Shutdown>>>,
 }
 
 impl NativeRunner {
@@ -211,7 +234,7 @@ fn plan(
 impl NativeRunner {
     /// Starts the runner's thread.
     #[napi(constructor, catch_unwind)]
-    pub fn new() -> Result<NativeRunner> {
+    pub fn new(env: Env) -> Result<NativeRunner> {
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("ferrograd-fit".into())
@@ -221,9 +244,17 @@ impl NativeRunner {
                 }
             })
             .map_err(|e| args::arg_error(format!("fit: cannot start a thread: {e}")))?;
+        let jobs: Jobs = Arc::new(Mutex::new(Some(tx)));
+        let stop = Arc::new(AtomicBool::new(false));
+        let shutdown = Shutdown {
+            jobs: jobs.clone(),
+            stop: stop.clone(),
+        };
+        let teardown = env.add_env_cleanup_hook(shutdown, |s| s.run()).js()?;
         Ok(NativeRunner {
-            jobs: Mutex::new(Some(tx)),
-            stop: Arc::new(AtomicBool::new(false)),
+            jobs,
+            stop,
+            teardown: Mutex::new(Some(teardown)),
         })
     }
 
@@ -311,7 +342,16 @@ impl NativeRunner {
 
     /// Ends the thread once the runs already asked for are done.
     #[napi(catch_unwind)]
-    pub fn close(&self) {
+    pub fn close(&self, env: Env) -> Result<()> {
         self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let hook = self
+            .teardown
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        match hook {
+            Some(h) => env.remove_env_cleanup_hook(h).js(),
+            None => Ok(()),
+        }
     }
 }
