@@ -25,11 +25,12 @@ export async function readmeExample(): Promise<number> {
   const loss: fg.Tensor = lossFn.forward(model.forward(x), y)
   loss.backward()
   optimizer.step()
-  const history: fg.nn.FitHistory = await model.fit(x, y, { optimizer, loss: lossFn, epochs: 1 })
+  const history: fg.nn.FitHistory = await model.fit(x, y, { optimizer, loss: lossFn, epochs: 1, offThread: 'require' })
+  const offThread: boolean = history.offThread
   const shape: number[] = (await model.predict(x)).shape
   const saved: Record<string, fg.Tensor> = fg.load('model.safetensors')
   model.loadStateDict(saved)
-  return history.loss[0] + shape[0] + loss.item()
+  return history.loss[0] + shape[0] + loss.item() + Number(offThread)
 }
 
 export function wrongArgumentsAreTypeErrors(): void {
@@ -53,6 +54,8 @@ export function wrongArgumentsAreTypeErrors(): void {
   void n
   // @ts-expect-error: fit needs an optimizer and a loss
   void new Net().fit(t, t, { epochs: 1 })
+  // @ts-expect-error: offThread is 'auto', 'require' or 'never'
+  void new Net().fit(t, t, { optimizer: new fg.optim.SGD([t]), loss: fg.nn.functional.mseLoss, offThread: true })
   // @ts-expect-error: backward options are an object
   t.sum().backward(null, true)
   // @ts-expect-error: save takes named tensors
