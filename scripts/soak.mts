@@ -6,7 +6,11 @@
  * RSS grows by less than 64 MB after the warm-up, fg.memory() is the same at every
  * sample.
  *
+ * With `--fit 1` the steps are `model.fit` calls of one epoch each (125 steps),
+ * replayed on fit's native thread: a new runner thread and recording per call.
+ *
  *   npm run soak                 (node --expose-gc --import tsx scripts/soak.mts --steps 100000)
+ *   npm run soak -- --fit 1
  */
 import * as fg from 'ferrograd'
 import { numberArg } from './cli.mjs'
@@ -15,6 +19,7 @@ const arg = numberArg
 const steps = arg('steps', 100_000)
 const every = arg('every', 5_000)
 const warmup = arg('warmup', 5_000)
+const viaFit = arg('fit', 0) === 1
 const gc = (globalThis as { gc?: () => void }).gc
 if (!gc) throw new Error('run with --expose-gc (npm run soak does)')
 
@@ -45,7 +50,15 @@ function sample(step: number, loss: number): void {
 const started = performance.now()
 let step = 0
 let loss = Number.NaN
-while (step < steps) {
+const [xAll, yAll] = [train[0].flatten(1), train[1]]
+const perEpoch = Math.ceil(xAll.shape[0] / 64)
+while (viaFit && step < steps) {
+  const history = await model.fit(xAll, yAll, { optimizer, loss: lossFn, batchSize: 64, offThread: 'require' })
+  const before = step
+  step += perEpoch
+  if (Math.floor(step / every) > Math.floor(before / every)) sample(Math.floor(step / every) * every, history.loss[0])
+}
+while (!viaFit && step < steps) {
   for (const [x, y] of loader as Iterable<fg.Tensor[]>) {
     optimizer.zeroGrad()
     const l = lossFn.forward(model.forward(x), y)
