@@ -120,4 +120,16 @@ describe('worker_threads', () => {
     const again = await inWorker(9, FIT)
     expect((again as FitResult).offThread).toBe(true)
   })
+
+  test.runIf(process.platform === 'linux')('a predict or fit that runs wholly on the JS thread starts no runner thread', async () => {
+    const deadline = Date.now() + 10_000
+    while (fitThreads() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    const mod = { exports: {} as { fitOnce: (s: number, offThread: string) => Promise<FitResult> } }
+    new Function('require', 'module', '__dirname', FIT)(require, mod, __dirname)
+    const fg = require('../dist/index.js') as typeof import('../ts/index')
+    const model = new fg.nn.Sequential(new fg.nn.Linear(8, 2))
+    await model.predict(fg.randn([10, 8]))
+    await mod.exports.fitOnce(3, 'never')
+    expect(fitThreads()).toBe(0)
+  })
 })

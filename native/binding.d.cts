@@ -121,7 +121,7 @@ export declare class NativeRmsprop {
  * JavaScript environment goes away.
  */
 export declare class NativeRunner {
-  /** Starts the runner's thread. */
+  /** A runner; its thread starts with its first run. */
   constructor()
   /**
    * Trains on batches `first..last` of the epoch whose row order is `order`:

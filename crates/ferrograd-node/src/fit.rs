@@ -97,9 +97,31 @@ enum Outcome {
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// The queue of a runner's thread: dropping the sender ends the thread once the
-/// runs already queued are done.
-type Jobs = Arc<Mutex<Option<Sender<Job>>>>;
+/// The queue of a runner's thread. The thread starts with the first run, so a
+/// `predict` or `fit` whose batches all run on the JS thread (one batch, or a
+/// forward pass that cannot be replayed) starts none; closing drops the sender,
+/// which ends the thread once the runs already queued are done.
+enum Queue {
+    Idle,
+    Running(Sender<Job>),
+    Closed,
+}
+
+type Jobs = Arc<Mutex<Queue>>;
+
+/// A new thread taking jobs from a queue, and the queue's sender.
+fn start_thread() -> Result<Sender<Job>> {
+    let (tx, rx) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("ferrograd-fit".into())
+        .spawn(move || {
+            for job in rx {
+                job();
+            }
+        })
+        .map_err(|e| args::arg_error(format!("fit: cannot start a thread: {e}")))?;
+    Ok(tx)
+}
 
 /// Closes a runner's queue and stops its run: what a runner's close and the
 /// teardown of its JavaScript environment (a worker thread terminated mid-fit)
@@ -112,7 +134,7 @@ struct Shutdown {
 impl Shutdown {
     fn run(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        *self.jobs.lock().unwrap_or_else(|e| e.into_inner()) = Queue::Closed;
     }
 }
 
@@ -135,8 +157,11 @@ impl NativeRunner {
     where
         F: FnOnce(&AtomicBool) -> ferrograd::Result<Outcome> + Send + 'static,
     {
-        let jobs = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(jobs) = jobs.as_ref() else {
+        let mut queue = self.jobs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Queue::Idle = *queue {
+            *queue = Queue::Running(start_thread()?);
+        }
+        let Queue::Running(jobs) = &*queue else {
             return Err(args::arg_error("fit: this runner was closed".into()));
         };
         let (deferred, promise) = env.create_deferred::<RunResult, _>().js()?;
@@ -232,19 +257,10 @@ fn plan(
 
 #[napi]
 impl NativeRunner {
-    /// Starts the runner's thread.
+    /// A runner; its thread starts with its first run.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env) -> Result<NativeRunner> {
-        let (tx, rx) = mpsc::channel::<Job>();
-        std::thread::Builder::new()
-            .name("ferrograd-fit".into())
-            .spawn(move || {
-                for job in rx {
-                    job();
-                }
-            })
-            .map_err(|e| args::arg_error(format!("fit: cannot start a thread: {e}")))?;
-        let jobs: Jobs = Arc::new(Mutex::new(Some(tx)));
+        let jobs: Jobs = Arc::new(Mutex::new(Queue::Idle));
         let stop = Arc::new(AtomicBool::new(false));
         let shutdown = Shutdown {
             jobs: jobs.clone(),
@@ -343,7 +359,7 @@ impl NativeRunner {
     /// Ends the thread once the runs already asked for are done.
     #[napi(catch_unwind)]
     pub fn close(&self, env: Env) -> Result<()> {
-        self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take();
+        *self.jobs.lock().unwrap_or_else(|e| e.into_inner()) = Queue::Closed;
         let hook = self
             .teardown
             .lock()
