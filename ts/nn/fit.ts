@@ -23,7 +23,7 @@
  * @module
  */
 import { checkOptions, fail, FerrogradError, type ErrorCode } from '../errors'
-import { native, type NativeRunner, type NativeTrace, type RunResult } from '../native'
+import { native, type NativeOptimizerRef, type NativeRunner, type NativeTrace, type RunResult } from '../native'
 import { Tensor, describe } from '../tensor'
 import { cat, noGrad } from '../functions'
 import { DataLoader } from '../data/loader'
@@ -210,6 +210,14 @@ function stateTensors(model: Module): Tensor[] {
  */
 class Replay {
   private runner: NativeRunner | null = null
+  /** The optimizer as the runner steps it, made once per fit rather than once per run. */
+  private shared: NativeOptimizerRef | null = null
+  /**
+   * Keeps Node's event loop alive while the runner may have work in flight: the
+   * promises it settles do not by themselves, and the process would exit with
+   * training still running.
+   */
+  private keepAlive: ReturnType<typeof setInterval> | null = null
   /** Why batches run on the JS thread, once they do. */
   reason?: string
   /** Recordings by batch size, one map per kind of run. */
@@ -227,6 +235,8 @@ class Replay {
     else if (optimizer !== undefined && !(optimizer instanceof Optimizer)) this.disable('the optimizer is not one of fg.optim, so its step cannot run natively')
     else {
       this.runner = native.newRunner()
+      if (optimizer !== undefined) this.shared = (optimizer as Optimizer<HasLr, unknown>)._shared()
+      this.keepAlive = setInterval(() => {}, 1 << 30)
       signal?.addEventListener('abort', this.onAbort)
     }
   }
@@ -275,18 +285,9 @@ class Replay {
     return out
   }
 
-  /**
-   * Waits for a native run. The promise it settles does not by itself keep Node's
-   * event loop alive, so a timer does until it settles: the process would exit
-   * otherwise, with training still running.
-   */
+  /** Waits for a native run: its result, or the error it carried. */
   private async wait(run: Promise<RunResult>): Promise<RunResult> {
-    const keepAlive = setInterval(() => {}, 1 << 30)
-    try {
-      return this.check(await run)
-    } finally {
-      clearInterval(keepAlive)
-    }
+    return this.check(await run)
   }
 
   /** The result of a native run, or the error it carried. */
@@ -298,9 +299,8 @@ class Replay {
 
   /** Trains natively on batches `first..last` of the epoch's `order`; their losses. */
   async train(trace: NativeTrace, x: Tensor, y: Tensor, order: Tensor, batchSize: number, first: number, last: number): Promise<number[]> {
-    const opt = this.optimizer as Optimizer<HasLr, unknown>
-    opt._syncOptions()
-    return (await this.wait(this.runner!.train(trace, opt._shared(), x._n, y._n, order._n, batchSize, first, last))).losses
+    ;(this.optimizer as Optimizer<HasLr, unknown>)._syncOptions()
+    return (await this.wait(this.runner!.train(trace, this.shared!, x._n, y._n, order._n, batchSize, first, last))).losses
   }
 
   /** The losses of batches `first..last` of `x`, `y` in turn, natively and without a graph. */
@@ -317,6 +317,8 @@ class Replay {
   /** Ends the native thread once its runs are done. */
   close(): void {
     this.signal?.removeEventListener('abort', this.onAbort)
+    if (this.keepAlive !== null) clearInterval(this.keepAlive)
+    this.keepAlive = null
     this.runner?.close()
     this.runner = null
   }
