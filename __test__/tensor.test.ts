@@ -257,6 +257,27 @@ describe('memory', () => {
     expect(fg.memory().bytes).toBe(start)
   })
 
+  test('freed large storages are reused without old values, and emptyCache frees them', async () => {
+    await collect()
+    fg.emptyCache()
+    expect(fg.memory().cached).toBe(0)
+    const n = 70_001 // 280 KB: above the 64 KiB from which storages are kept
+    const a = fg.randn([n])
+    a.dispose()
+    expect(fg.memory().cached).toBe(n * 4)
+    // The next tensor of that size takes the kept buffer and must still be zeros.
+    const z = fg.zeros([n])
+    expect(fg.memory().cached).toBe(0)
+    expect(z.toTypedArray().every((v) => v === 0)).toBe(true)
+    z.dispose()
+    // Small storages are not kept.
+    fg.zeros([100]).dispose()
+    expect(fg.memory().cached).toBe(n * 4)
+    expect(fg.emptyCache()).toBe(n * 4)
+    expect(fg.memory().cached).toBe(0)
+    expect(fg.emptyCache()).toBe(0)
+  })
+
   test('a synchronous loop that never yields frees what it drops', async () => {
     await collect()
     const start = fg.memory().bytes

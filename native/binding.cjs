@@ -859,6 +859,7 @@ module.exports.conv2d = nativeBinding.conv2d
 module.exports.crossEntropy = nativeBinding.crossEntropy
 module.exports.dropout = nativeBinding.dropout
 module.exports.embedding = nativeBinding.embedding
+module.exports.emptyCache = nativeBinding.emptyCache
 module.exports.eye = nativeBinding.eye
 module.exports.full = nativeBinding.full
 module.exports.getNumThreads = nativeBinding.getNumThreads

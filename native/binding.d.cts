@@ -431,6 +431,12 @@ export declare function dropout(input: NativeTensor, p: number, training: boolea
 /** The rows of `weight` at `indices`; `paddingIdx` gets no gradient. */
 export declare function embedding(weight: NativeTensor, indices: NativeTensor, paddingIdx?: number | undefined | null): NativeTensor
 
+/**
+ * Frees the large buffers the core keeps from dropped tensors for reuse; returns
+ * the bytes given back.
+ */
+export declare function emptyCache(): number
+
 /** The `n x m` identity. */
 export declare function eye(n: number, m: number): NativeTensor
 
@@ -514,6 +520,8 @@ export interface MemoryInfo {
   tensors: number
   /** Bytes held by live storages. */
   bytes: number
+  /** Bytes of freed storages kept for reuse. */
+  cached: number
 }
 
 /** Mean squared error with `reduction` `'mean' | 'sum' | 'none'`. */

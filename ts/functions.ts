@@ -314,12 +314,29 @@ export interface MemoryStats {
   tensors: number
   /** Bytes they hold. */
   bytes: number
+  /**
+   * Bytes of freed storages the core keeps for reuse: large buffers (64 KiB and
+   * up) of tensors that were disposed or collected, handed to the next tensors of
+   * the same size so that those need no fresh memory. At most 256 MiB (or a
+   * sixteenth of the machine's memory); `FERROGRAD_CACHE_MB` sets another limit,
+   * 0 turns the cache off. {@link emptyCache} frees them.
+   */
+  cached: number
 }
 
 /** Live native tensors and the bytes their storages hold, in this process. */
 export function memory(): MemoryStats {
   const m = native.memory()
-  return { tensors: m.tensors, bytes: m.bytes }
+  return { tensors: m.tensors, bytes: m.bytes, cached: m.cached }
+}
+
+/**
+ * Frees the buffers kept for reuse (see {@link MemoryStats.cached}), as PyTorch's
+ * `torch.cuda.empty_cache()`; returns the bytes given back. Tensors still in use
+ * are not touched.
+ */
+export function emptyCache(): number {
+  return native.emptyCache()
 }
 
 /** Instruction-set levels the native kernels can run at. */

@@ -68,6 +68,7 @@ export {
   setNumThreads,
   getNumThreads,
   memory,
+  emptyCache,
   type MemoryStats,
   pow,
   maximum,

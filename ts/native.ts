@@ -174,6 +174,7 @@ export const native = {
   getRngState: guard(binding.getRngState),
   setRngState: guard(binding.setRngState),
   memory: guard(binding.memory),
+  emptyCache: guard(binding.emptyCache),
   simdLevel: guard(binding.simdLevel),
   clipGradNorm: guard(binding.clipGradNorm),
   clipGradValue: guard(binding.clipGradValue),

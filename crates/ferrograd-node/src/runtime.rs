@@ -66,6 +66,8 @@ pub struct MemoryInfo {
     pub tensors: f64,
     /// Bytes held by live storages.
     pub bytes: f64,
+    /// Bytes of freed storages kept for reuse.
+    pub cached: f64,
 }
 
 /// Memory held by the native core in this process.
@@ -75,7 +77,15 @@ pub fn memory() -> MemoryInfo {
     MemoryInfo {
         tensors: m.tensors as f64,
         bytes: m.bytes as f64,
+        cached: m.cached as f64,
     }
+}
+
+/// Frees the large buffers the core keeps from dropped tensors for reuse; returns
+/// the bytes given back.
+#[napi(catch_unwind)]
+pub fn empty_cache() -> f64 {
+    ferrograd::empty_cache() as f64
 }
 
 /// The SIMD level the kernels run at (`scalar`, `neon`, `avx2`, `avx512`): the

@@ -44,7 +44,7 @@ pub use autograd::{is_grad_enabled, no_grad, set_grad_enabled};
 pub use error::{Error, ErrorCode, Result};
 pub use kernels::threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use random::manual_seed;
-pub use tensor::{memory, DType, Float, MemoryStats, Storage, Tensor};
+pub use tensor::{empty_cache, memory, DType, Float, MemoryStats, Storage, Tensor};
 
 impl Tensor {
     /// Backpropagates from this one-element tensor (`loss.backward()`), freeing the

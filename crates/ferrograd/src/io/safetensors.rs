@@ -79,7 +79,7 @@ pub fn parse(bytes: &[u8]) -> Result<Loaded> {
 
 /// Little-endian fixed-size values of `data`, converted by `f` (the data may be
 /// unaligned, so it is read bytewise).
-fn decode<const N: usize, T>(data: &[u8], f: impl Fn([u8; N]) -> T) -> Result<Vec<T>> {
+fn decode<const N: usize, T: 'static>(data: &[u8], f: impl Fn([u8; N]) -> T) -> Result<Vec<T>> {
     let chunks = data.chunks_exact(N);
     alloc::collect(
         "load",

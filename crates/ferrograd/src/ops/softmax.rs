@@ -2,9 +2,10 @@
 //! backward.
 
 use crate::autograd::{record, Backward};
-use crate::kernels::elementwise;
+use crate::kernels::elementwise::{map_generic, max_generic, sum_generic};
+use crate::kernels::simd::multiversion;
 use crate::tensor::shape::normalize_dim;
-use crate::tensor::{float_dispatch, Float, Tensor};
+use crate::tensor::{alloc, float_dispatch, Float, Tensor};
 use crate::Result;
 
 /// Splits a shape around `dim`: (outer, size of dim, inner).
@@ -19,12 +20,16 @@ fn split(shape: &[usize], dim: usize) -> (usize, usize, usize) {
 
 /// Softmax (or log-softmax) of every line along `dim` of packed data. Subtracting
 /// the line's maximum keeps `exp` from overflowing.
-fn kernel<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
+fn kernel<T: Float>(op: &str, x: &[T], shape: &[usize], dim: usize, log: bool) -> Result<Vec<T>> {
     let (outer, n, inner) = split(shape, dim);
     if inner == 1 {
-        return last_dim(x, n, log);
+        let mut out = alloc::with_capacity(op, x.len())?;
+        if n > 0 {
+            last_dim(x, n, log, &mut out);
+        }
+        return Ok(out);
     }
-    let mut out = vec![T::ZERO; x.len()];
+    let mut out = alloc::filled(op, x.len(), T::ZERO)?;
     for o in 0..outer {
         for i in 0..inner {
             let base = o * n * inner + i;
@@ -52,22 +57,25 @@ fn kernel<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
             }
         }
     }
-    out
+    Ok(out)
 }
 
-/// The common case, rows of `n` packed elements, through the SIMD-dispatched loops.
-fn last_dim<T: Float>(x: &[T], n: usize, log: bool) -> Vec<T> {
-    let mut out = Vec::with_capacity(x.len());
-    if n == 0 {
-        return out;
-    }
+multiversion! {
+    /// The common case, rows of `n` packed elements (`n` > 0), appended to `out`
+    /// (which has the room): every pass over a row (max, exp and sum, scale) runs
+    /// vectorised for the CPU, one dispatch for all rows. Sums are taken in
+    /// `sum_generic`'s fixed order, so results are the same at every level.
+    pub fn last_dim / last_dim_at / last_dim_generic <T: [Float]> (x: &[T], n: usize, log: bool, out: &mut Vec<T>) -> ()
+}
+
+#[inline(always)]
+fn last_dim_generic<T: Float>(x: &[T], n: usize, log: bool, out: &mut Vec<T>) {
     for row in x.chunks_exact(n) {
-        let max = row.iter().copied().fold(T::NEG_INFINITY, T::max);
-        let shift = finite_or_zero(max);
+        let shift = finite_or_zero(max_generic(row));
         let start = out.len();
-        elementwise::map_slice(row, &mut out, |v| Float::exp(v - shift));
-        let total = elementwise::sum(&out[start..]);
+        map_generic(row, out, |v| Float::exp(v - shift));
         let done = &mut out[start..];
+        let total = sum_generic(done);
         if log {
             let lse = Float::ln(total);
             for (o, &v) in done.iter_mut().zip(row) {
@@ -80,7 +88,6 @@ fn last_dim<T: Float>(x: &[T], n: usize, log: bool) -> Vec<T> {
             }
         }
     }
-    out
 }
 
 /// `v`, or 0 for an infinite or NaN `v`.
@@ -119,7 +126,7 @@ impl Tensor {
         let op = if log { "logSoftmax" } else { "softmax" };
         let d = normalize_dim(op, dim, self.ndim())?;
         let data = float_dispatch!(self.dtype(), op, T => {
-            T::storage(self.with_contiguous(op, |x: &[T]| kernel(x, self.shape(), d, log))?)
+            T::storage(self.with_contiguous(op, |x: &[T]| kernel(op, x, self.shape(), d, log))??)
         });
         let out = Tensor::from_storage(data, self.shape());
         let saved = out.detach();

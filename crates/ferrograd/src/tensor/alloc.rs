@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// Physical memory in bytes, when the platform tells (Linux: `/proc/meminfo`).
-fn physical_memory() -> Option<u64> {
+pub(crate) fn physical_memory() -> Option<u64> {
     static MEM: OnceLock<Option<u64>> = OnceLock::new();
     *MEM.get_or_init(|| {
         let text = std::fs::read_to_string("/proc/meminfo").ok()?;
@@ -32,9 +32,13 @@ pub fn check_bytes(op: &str, bytes: u128) -> Result<()> {
     Ok(())
 }
 
-/// An empty vector with room for `n` elements, or `ERR_ALLOC`.
-pub fn with_capacity<T>(op: &str, n: usize) -> Result<Vec<T>> {
+/// An empty vector with room for `n` elements, or `ERR_ALLOC`. Large buffers come
+/// from the cache of freed storages when one of that type and length is kept.
+pub fn with_capacity<T: 'static>(op: &str, n: usize) -> Result<Vec<T>> {
     check_bytes(op, n as u128 * std::mem::size_of::<T>() as u128)?;
+    if let Some(v) = super::cache::take(n) {
+        return Ok(v);
+    }
     let mut v: Vec<T> = Vec::new();
     if v.try_reserve_exact(n).is_err() {
         bail!(
@@ -142,14 +146,14 @@ pub fn with_scratch<T: Scratch, R>(op: &str, n: usize, f: impl FnOnce(&mut [T]) 
 }
 
 /// `n` copies of `value`, or `ERR_ALLOC`.
-pub fn filled<T: Clone>(op: &str, n: usize, value: T) -> Result<Vec<T>> {
+pub fn filled<T: Clone + 'static>(op: &str, n: usize, value: T) -> Result<Vec<T>> {
     let mut v = with_capacity(op, n)?;
     v.resize(n, value);
     Ok(v)
 }
 
 /// Collects an iterator of known length into a fallibly allocated vector.
-pub fn collect<T>(op: &str, n: usize, items: impl Iterator<Item = T>) -> Result<Vec<T>> {
+pub fn collect<T: 'static>(op: &str, n: usize, items: impl Iterator<Item = T>) -> Result<Vec<T>> {
     let mut v = with_capacity(op, n)?;
     v.extend(items);
     Ok(v)

@@ -218,6 +218,15 @@ impl Drop for Buffer {
     fn drop(&mut self) {
         LIVE_BYTES.fetch_sub(self.data.bytes() as i64, Ordering::Relaxed);
         LIVE_STORAGES.fetch_sub(1, Ordering::Relaxed);
+        // Large buffers go to the cache of freed storages for the next tensor of
+        // their size (see `cache.rs`).
+        match std::mem::replace(&mut self.data, Storage::Bool(Vec::new())) {
+            Storage::F32(v) => super::cache::keep(v),
+            Storage::F64(v) => super::cache::keep(v),
+            Storage::I32(v) => super::cache::keep(v),
+            Storage::I64(v) => super::cache::keep(v),
+            Storage::Bool(v) => super::cache::keep(v),
+        }
     }
 }
 

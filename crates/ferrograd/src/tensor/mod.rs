@@ -3,6 +3,7 @@
 //! variable does), never the data.
 
 pub mod alloc;
+pub mod cache;
 pub mod dtype;
 pub mod float;
 pub mod layout;
@@ -68,6 +69,8 @@ pub struct MemoryStats {
     pub tensors: i64,
     /// Bytes held by live storages (shared storage counted once).
     pub bytes: i64,
+    /// Bytes of freed storages kept for reuse (see [`empty_cache`]).
+    pub cached: i64,
 }
 
 /// Memory held by the core in this process, over all threads.
@@ -75,7 +78,15 @@ pub fn memory() -> MemoryStats {
     MemoryStats {
         tensors: LIVE_TENSORS.load(Ordering::Relaxed),
         bytes: live_memory().1,
+        cached: cache::cached_bytes() as i64,
     }
+}
+
+/// Frees the storages kept for reuse (large buffers of dropped tensors, kept so
+/// that the next tensors of their size need no fresh memory), as PyTorch's
+/// `torch.cuda.empty_cache()`. Returns the bytes given back.
+pub fn empty_cache() -> usize {
+    cache::empty()
 }
 
 fn read(s: &RwLock<Buffer>) -> RwLockReadGuard<'_, Buffer> {
