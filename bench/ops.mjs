@@ -24,8 +24,19 @@ const allCases = [
 ]
 
 // `node ops.mjs [pattern]` runs only the cases whose name matches the pattern.
-const only = process.argv[2] ? new RegExp(process.argv[2]) : null
+const pattern = process.argv.slice(2).find((a) => !a.startsWith('--'))
+const only = pattern ? new RegExp(pattern) : null
 const cases = allCases.filter((c) => !only || only.test(c.name))
+
+// Each result is disposed as soon as it is made, as NumPy's reference count frees
+// its result before the next call: the two then time the same work, and the
+// buffer goes back to ferrograd's cache of freed storages for the next call. Left
+// to the garbage collector instead, results pile up between collections and each
+// call writes to memory out of cache (`node ops.mjs --gc` times that way).
+const byGc = process.argv.includes('--gc')
+const release = (t) => {
+  if (!byGc) t.dispose()
+}
 
 function ferrogradWork(c) {
   switch (c.kind) {
@@ -36,28 +47,30 @@ function ferrogradWork(c) {
       let b = fg.randn(c.b)
       if (c.ta) a = a.T
       if (c.tb) b = b.T
-      return () => a.matmul(b)
+      return () => release(a.matmul(b))
     }
     case 'add':
     case 'mul': {
       const [x, y] = [fg.randn([c.n]), fg.randn([c.n])]
-      return () => x[c.kind](y)
+      return () => release(x[c.kind](y))
     }
     case 'exp': {
       const x = fg.randn([c.n])
-      return () => x.exp()
+      return () => release(x.exp())
     }
     case 'sum_rows': {
       const x = fg.randn(c.shape)
-      return () => x.sum(-1)
+      return () => release(x.sum(-1))
     }
     case 'softmax_rows': {
       const x = fg.randn(c.shape)
-      return () => x.softmax(-1)
+      return () => release(x.softmax(-1))
     }
     case 'scalar_add': {
       const [x, y] = [fg.ones([1]), fg.ones([1])]
       return () => {
+        // Left to the garbage collector even so: a second call per add to free
+        // 4 bytes would time dispose(), not add.
         for (let i = 0; i < c.calls; i++) x.add(y)
       }
     }
@@ -95,7 +108,7 @@ for (const threads of [1, 2]) {
   }
 }
 
-console.log(`ferrograd (SIMD ${fg.simdLevel()}) vs NumPy ${numpyVersion}; medians of ${ROUNDS} alternating rounds; ratio = ferrograd throughput / NumPy throughput`)
+console.log(`ferrograd (SIMD ${fg.simdLevel()}, results ${byGc ? 'left to the GC' : 'disposed'}) vs NumPy ${numpyVersion}; medians of ${ROUNDS} alternating rounds; ratio = ferrograd throughput / NumPy throughput`)
 console.log(['threads', 'work', 'unit', 'ferrograd', 'NumPy', 'ratio'].join('\t'))
 for (const r of rows) {
   console.log([r.threads, r.name, r.unit, r.ours.toFixed(3), r.numpy.toFixed(3), r.ratio.toFixed(2)].join('\t'))
