@@ -183,7 +183,7 @@ describe('autograd semantics', () => {
       step()
       await collect()
       // Were the graph kept, each live loss would hold its [8, 32] activations.
-      expect(fg.memory()).toEqual({ tensors: settled.tensors + i, bytes: settled.bytes + 4 * i })
+      expect(fg.memory()).toMatchObject({ tensors: settled.tensors + i, bytes: settled.bytes + 4 * i })
     }
   })
 

@@ -553,7 +553,7 @@ const SHARED_WITH_FG = ['relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gel
 const HELPERS = ['reductionOf']
 
 /** Exports that take no arguments: nothing hostile to feed them (they are still called). */
-const NO_ARGUMENTS = new Set(['isGradEnabled', 'getNumThreads', 'memory', 'simdLevel'])
+const NO_ARGUMENTS = new Set(['isGradEnabled', 'getNumThreads', 'memory', 'emptyCache', 'simdLevel'])
 /** Tensor members that are not operations. */
 const NOT_OPS = new Set(['constructor', 'binary', 'cmp', 'extreme', 'isDisposed'])
 /** Getters, read on a disposed tensor; setters get their own cases. */

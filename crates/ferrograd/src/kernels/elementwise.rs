@@ -2,7 +2,7 @@
 //! compiled per SIMD level and picked at run time (`simd.rs`); broadcast and
 //! strided operands fall back to index walks.
 
-use super::simd::multiversion;
+use super::simd::{multiversion, SimdLevel};
 use crate::tensor::{alloc, Float, Layout};
 use crate::Result;
 
@@ -201,9 +201,14 @@ multiversion! {
 }
 
 multiversion! {
-    /// `out.extend(a.zip(b).map(f))`, vectorised for the CPU.
+    /// `out.extend(a.zip(b).map(f))`, vectorised for the CPU in vectors of at most
+    /// 256 bits. Binary ops are a load or two and a store per arithmetic operation,
+    /// bound by the caches, and Zen 4 splits 512-bit loads and stores in halves
+    /// anyway: adding 1e6 floats took 154 us in 512-bit vectors, 144 in 256-bit
+    /// (NumPy: 139).
     pub fn zip_slices / zip_slices_at / zip_generic
         <T: [Copy], U: [Sized], F: [Fn(T, T) -> U]> (a: &[T], b: &[T], out: &mut Vec<U>, f: F) -> ()
+        where level <= SimdLevel::Avx2
 }
 
 multiversion! {

@@ -88,15 +88,30 @@ pub fn level() -> SimdLevel {
 
 /// Defines `$name(args)` that runs `$generic(args)` compiled for the best level
 /// allowed, plus `$name_at(level, args)` for tests that compare the levels.
+///
+/// `where level <= $cap` after the signature caps the level `$name` picks (tests can still
+/// run `$at` at any level).
 macro_rules! multiversion {
     (
         $(#[$doc:meta])*
         pub fn $name:ident / $at:ident / $generic:ident
             <$($g:ident : [$($bound:tt)+]),*> ($($arg:ident : $ty:ty),*) -> $ret:ty
     ) => {
+        crate::kernels::simd::multiversion! {
+            $(#[$doc])*
+            pub fn $name / $at / $generic <$($g: [$($bound)+]),*> ($($arg: $ty),*) -> $ret
+                where level <= crate::kernels::simd::SimdLevel::Avx512
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        pub fn $name:ident / $at:ident / $generic:ident
+            <$($g:ident : [$($bound:tt)+]),*> ($($arg:ident : $ty:ty),*) -> $ret:ty
+            where level <= $cap:expr
+    ) => {
         $(#[$doc])*
         pub fn $name<$($g: $($bound)+),*>($($arg: $ty),*) -> $ret {
-            $at(crate::kernels::simd::level(), $($arg),*)
+            $at(crate::kernels::simd::level().min($cap), $($arg),*)
         }
 
         /// The same at a given level; levels the CPU lacks fall back to scalar.
