@@ -35,17 +35,19 @@ describe('bad input gives a FerrogradError with a code, and the process carries 
   })
 
   test('a forged tensor whose handle is not a native tensor is ERR_ARG, not a crash', () => {
-    // The binding must check the class of every native object it is handed (by
-    // type tag or by napi-rs's registry): here a plain object, another native
-    // class (an optimizer's handle) and an object with the tensor prototype but
-    // no native data behind it.
+    // The binding must check every handle it is handed against the handles it
+    // made (handle.rs) before reading through it: here a plain object, a native
+    // class instance (an optimizer's handle), an object without a prototype like
+    // a handle's, and a number; as the argument and as the tensor itself.
     const x = fg.ones([2])
     const opt = new fg.optim.SGD([fg.ones([1]).requiresGrad_()], { lr: 0.1 })
-    const handles = [{}, (opt as unknown as { handle: unknown }).handle, Object.create(Object.getPrototypeOf((x as unknown as { _n: object })._n))]
+    const handles = [{}, (opt as unknown as { handle: unknown }).handle, Object.create(Object.getPrototypeOf((x as unknown as { _n: object })._n)), 7]
     expect(handles[1]).toBeTypeOf('object')
     for (const handle of handles) {
       const forged = Object.assign(Object.create(fg.Tensor.prototype), { _n: handle }) as typeof x
       expectError(() => x.add(forged), 'ERR_ARG', /add/)
+      expectError(() => forged.add(x), 'ERR_ARG', /add/)
+      expectError(() => forged.shape, 'ERR_ARG', /shape/)
     }
     expect(x.add(1).sum().item()).toBe(4)
   })

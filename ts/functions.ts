@@ -12,7 +12,7 @@ import { tensor } from './creation'
 function binary(op: ScalarOp, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a[op](b)
   if (typeof a === 'number') {
-    if (b instanceof Tensor) return new Tensor(b._n.scalarOp(op, a, true))
+    if (b instanceof Tensor) return new Tensor(native.tensorScalarOp(b._n, op, a, true))
     if (typeof b === 'number') return tensor(a)[op](b)
   }
   return fail('ERR_ARG', `${op}: expected tensors or numbers, got ${describe(a)} and ${describe(b)}`)

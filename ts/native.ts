@@ -86,6 +86,38 @@ function guard<A extends unknown[], R>(f: (...args: A) => R, name = f.name): (..
   }
 }
 
+/**
+ * `guard` for a `tensor*` function (a method of the tensor handle, taking it
+ * first): errors are named after the method (`tensorAdd` is `add`), and their
+ * arguments are read after the handle.
+ */
+function guardMethod<A extends unknown[], R>(f: (handle: NativeTensor, ...args: A) => R, key: string): (handle: NativeTensor, ...args: A) => R {
+  const name = key.charAt(6).toLowerCase() + key.slice(7)
+  return (handle: NativeTensor, ...args: A): R => {
+    try {
+      return f(handle, ...args)
+    } catch (e) {
+      throw toFerrogradError(e, publicName(name, args))
+    }
+  }
+}
+
+/** The binding's `tensor*` functions other than the constructors: the tensor handle's methods. */
+type TensorMethods = {
+  [K in keyof typeof Binding as K extends `tensorFrom${string}` ? never : K extends `tensor${string}` ? K : never]: (typeof Binding)[K]
+}
+
+/** Every tensor method of the binding, guarded. */
+function tensorMethods(): TensorMethods {
+  const out: Record<string, unknown> = {}
+  for (const [key, f] of Object.entries(binding)) {
+    if (key.startsWith('tensor') && !key.startsWith('tensorFrom') && typeof f === 'function') {
+      out[key] = guardMethod(f as (handle: NativeTensor, ...args: unknown[]) => unknown, key)
+    }
+  }
+  return out as TensorMethods
+}
+
 /** `guard` for functions returning a promise: rejections become FerrogradErrors too. */
 function guardAsync<A extends unknown[], R>(f: (...args: A) => Promise<R>, name = f.name): (...args: A) => Promise<R> {
   const g = guard(f, name)
@@ -103,7 +135,6 @@ function guardPrototype(proto: object): void {
   }
 }
 
-guardPrototype(binding.NativeTensor.prototype)
 guardPrototype(binding.NativeSgd.prototype)
 guardPrototype(binding.NativeAdam.prototype)
 guardPrototype(binding.NativeAdamW.prototype)
@@ -186,6 +217,7 @@ export const native = {
   traceBegin: guard(binding.traceBegin),
   traceEnd: guard(binding.traceEnd),
   newRunner: factory(binding.NativeRunner),
+  ...tensorMethods(),
 }
 
 export type NativeTensor = Binding.NativeTensor

@@ -70,22 +70,22 @@ export class Tensor {
 
   /** The dimensions, e.g. `[64, 784]`. */
   get shape(): number[] {
-    return this._n.shape
+    return native.tensorShape(this._n)
   }
 
   /** The element type. */
   get dtype(): DType {
-    return this._n.dtype as DType
+    return native.tensorDtype(this._n) as DType
   }
 
   /** Number of dimensions. */
   get ndim(): number {
-    return renamed('ndim', 'shape', () => this._n.shape.length)
+    return renamed('ndim', 'shape', () => native.tensorShape(this._n).length)
   }
 
   /** Number of elements. */
   numel(): number {
-    return renamed('numel', 'shape', () => this._n.shape.reduce((a, b) => a * b, 1))
+    return renamed('numel', 'shape', () => native.tensorShape(this._n).reduce((a, b) => a * b, 1))
   }
 
   /** Size of one dimension, or the whole shape. */
@@ -104,50 +104,50 @@ export class Tensor {
 
   /** True when gradients flow to or through this tensor. */
   get requiresGrad(): boolean {
-    return this._n.requiresGrad
+    return native.tensorRequiresGrad(this._n)
   }
 
   /** Turns gradient tracking on or off (leaves only), as `requiresGrad_`. */
   set requiresGrad(flag: boolean) {
-    this._n.setRequiresGrad(flag)
+    native.tensorSetRequiresGrad(this._n, flag)
   }
 
   /** The gradient accumulated by `backward()`, or null. */
   get grad(): Tensor | null {
-    const g = this._n.grad()
+    const g = native.tensorGrad(this._n)
     return g ? new Tensor(g) : null
   }
 
   /** Replaces the gradient (same shape and dtype), or clears it with null. */
   set grad(g: Tensor | null) {
-    this._n.setGrad(g ? asTensor('grad', g)._n : null)
+    native.tensorSetGrad(this._n, g ? asTensor('grad', g)._n : null)
   }
 
   /** True for tensors created by the user rather than computed by a recorded op. */
   get isLeaf(): boolean {
-    return this._n.isLeaf
+    return native.tensorIsLeaf(this._n)
   }
 
   /** Name of the op that produced this tensor (`'MmBackward'`), or null for leaves. */
   get gradFn(): string | null {
-    return this._n.gradFn ?? null
+    return native.tensorGradFn(this._n) ?? null
   }
 
   /** True when the elements are packed in row-major order. */
   isContiguous(): boolean {
-    return this._n.isContiguous()
+    return native.tensorIsContiguous(this._n)
   }
 
   // ---- reading back -----------------------------------------------------------
 
   /** The value of a one-element tensor. */
   item(): number {
-    return this._n.item()
+    return native.tensorItem(this._n)
   }
 
   /** The elements as nested arrays (a number for a 0-d tensor). */
   tolist(): NestedArray {
-    const flat = renamed('tolist', 'toFloat64Array', () => this._n.toFloat64Array())
+    const flat = renamed('tolist', 'toFloat64Array', () => native.tensorToFloat64Array(this._n))
     const shape = this.shape
     const isBool = this.dtype === 'bool'
     let i = 0
@@ -165,28 +165,28 @@ export class Tensor {
 
   /** The float32 elements, row-major, in a new array. */
   toFloat32Array(): Float32Array {
-    return this._n.toFloat32Array()
+    return native.tensorToFloat32Array(this._n)
   }
 
   /** The elements in the typed array that matches the dtype (bool as Uint8Array). */
   toTypedArray(): Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array {
     switch (renamed('toTypedArray', 'dtype', () => this.dtype)) {
       case 'float32':
-        return this._n.toFloat32Array()
+        return native.tensorToFloat32Array(this._n)
       case 'float64':
-        return this._n.toFloat64Array()
+        return native.tensorToFloat64Array(this._n)
       case 'int32':
-        return this._n.toInt32Array()
+        return native.tensorToInt32Array(this._n)
       case 'int64':
-        return this._n.toBigInt64Array()
+        return native.tensorToBigInt64Array(this._n)
       default:
-        return Uint8Array.from(this._n.toFloat64Array())
+        return Uint8Array.from(native.tensorToFloat64Array(this._n))
     }
   }
 
   /** Prints like PyTorch: `tensor([[1.0000, 2.0000]], requires_grad=True)`. */
   toString(): string {
-    return renamed('toString', 'shape', () => formatTensor(this.shape, this.dtype, this._n.toFloat64Array(), this.requiresGrad, this.gradFn))
+    return renamed('toString', 'shape', () => formatTensor(this.shape, this.dtype, native.tensorToFloat64Array(this._n), this.requiresGrad, this.gradFn))
   }
 
   /** @internal shown by `console.log` and the Node REPL. */
@@ -198,7 +198,7 @@ export class Tensor {
 
   /** The elements converted to `dtype` (this tensor when it has that dtype already). */
   to(dtype: DType): Tensor {
-    return new Tensor(this._n.to(dtype))
+    return new Tensor(native.tensorTo(this._n, dtype))
   }
 
   /** `to('float32')`. */
@@ -229,23 +229,23 @@ export class Tensor {
   // ---- arithmetic -------------------------------------------------------------
 
   private binary(op: ScalarOp, other: TensorLike): Tensor {
-    if (typeof other === 'number') return new Tensor(this._n.scalarOp(op, other, false))
+    if (typeof other === 'number') return new Tensor(native.tensorScalarOp(this._n, op, other, false))
     const o = asTensor(op, other)._n
     switch (op) {
       case 'add':
-        return new Tensor(this._n.add(o))
+        return new Tensor(native.tensorAdd(this._n, o))
       case 'sub':
-        return new Tensor(this._n.sub(o))
+        return new Tensor(native.tensorSub(this._n, o))
       case 'mul':
-        return new Tensor(this._n.mul(o))
+        return new Tensor(native.tensorMul(this._n, o))
       case 'div':
-        return new Tensor(this._n.div(o))
+        return new Tensor(native.tensorDiv(this._n, o))
       case 'pow':
-        return new Tensor(this._n.pow(o))
+        return new Tensor(native.tensorPow(this._n, o))
       case 'maximum':
-        return new Tensor(this._n.maximum(o))
+        return new Tensor(native.tensorMaximum(this._n, o))
       default:
-        return new Tensor(this._n.minimum(o))
+        return new Tensor(native.tensorMinimum(this._n, o))
     }
   }
 
@@ -266,22 +266,22 @@ export class Tensor {
 
   /** Square root. */
   sqrt(): Tensor {
-    return new Tensor(this._n.sqrt())
+    return new Tensor(native.tensorSqrt(this._n))
   }
 
   /** Absolute value. */
   abs(): Tensor {
-    return new Tensor(this._n.abs())
+    return new Tensor(native.tensorAbs(this._n))
   }
 
   /** Limits every element to `[min, max]` (either bound may be omitted or null). */
   clamp(min?: number | null, max?: number | null): Tensor {
-    return new Tensor(this._n.clamp(min ?? undefined, max ?? undefined))
+    return new Tensor(native.tensorClamp(this._n, min ?? undefined, max ?? undefined))
   }
 
   private cmp(op: Comparison, other: TensorLike): Tensor {
     const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor(op, other)._n
-    return new Tensor(this._n.compare(op, o))
+    return new Tensor(native.tensorCompare(this._n, op, o))
   }
 
   /** Elementwise `this != other` as a bool tensor. */
@@ -311,7 +311,7 @@ export class Tensor {
 
   /** `value` where `mask` (bool, broadcastable) is true, `this` elsewhere. */
   maskedFill(mask: Tensor, value: number): Tensor {
-    return new Tensor(renamed('maskedFill', 'where', () => this._n.maskedFill(asTensor('maskedFill', mask)._n, value)))
+    return new Tensor(renamed('maskedFill', 'where', () => native.tensorMaskedFill(this._n, asTensor('maskedFill', mask)._n, value)))
   }
 
   /** `this + other`, broadcasting. */
@@ -336,17 +336,17 @@ export class Tensor {
 
   /** `-this`. */
   neg(): Tensor {
-    return new Tensor(this._n.neg())
+    return new Tensor(native.tensorNeg(this._n))
   }
 
   /** `e^this`. */
   exp(): Tensor {
-    return new Tensor(this._n.exp())
+    return new Tensor(native.tensorExp(this._n))
   }
 
   /** Natural logarithm. */
   log(): Tensor {
-    return new Tensor(this._n.log())
+    return new Tensor(native.tensorLog(this._n))
   }
 
   /** Elementwise `this == other` as a bool tensor. */
@@ -356,76 +356,76 @@ export class Tensor {
 
   /** Matrix product (1-D, 2-D, batched and broadcast, as `torch.matmul`). */
   matmul(other: Tensor): Tensor {
-    return new Tensor(this._n.matmul(asTensor('matmul', other)._n))
+    return new Tensor(native.tensorMatmul(this._n, asTensor('matmul', other)._n))
   }
 
   // ---- activations --------------------------------------------------------------
 
   /** `max(this, 0)`. */
   relu(): Tensor {
-    return new Tensor(this._n.relu())
+    return new Tensor(native.tensorRelu(this._n))
   }
 
   /** Logistic sigmoid `1 / (1 + e^-x)`. */
   sigmoid(): Tensor {
-    return new Tensor(this._n.sigmoid())
+    return new Tensor(native.tensorSigmoid(this._n))
   }
 
   /** Hyperbolic tangent. */
   tanh(): Tensor {
-    return new Tensor(this._n.tanh())
+    return new Tensor(native.tensorTanh(this._n))
   }
 
   /** GELU, `x * Φ(x)` with the exact normal CDF. */
   gelu(): Tensor {
-    return new Tensor(this._n.gelu())
+    return new Tensor(native.tensorGelu(this._n))
   }
 
   /** SiLU (swish), `x * sigmoid(x)`. */
   silu(): Tensor {
-    return new Tensor(this._n.silu())
+    return new Tensor(native.tensorSilu(this._n))
   }
 
   /** Softplus, `ln(1 + e^x)` (linear above 20). */
   softplus(): Tensor {
-    return new Tensor(this._n.softplus())
+    return new Tensor(native.tensorSoftplus(this._n))
   }
 
   /** Leaky ReLU: `x` for x > 0, `negativeSlope * x` otherwise. */
   leakyRelu(negativeSlope = 0.01): Tensor {
-    return new Tensor(this._n.leakyRelu(negativeSlope))
+    return new Tensor(native.tensorLeakyRelu(this._n, negativeSlope))
   }
 
   /** Softmax along `dim`: non-negative, summing to 1. */
   softmax(dim: number): Tensor {
-    return new Tensor(this._n.softmax(dim))
+    return new Tensor(native.tensorSoftmax(this._n, dim))
   }
 
   /** `log(softmax(x))` along `dim`, computed stably. */
   logSoftmax(dim: number): Tensor {
-    return new Tensor(this._n.logSoftmax(dim))
+    return new Tensor(native.tensorLogSoftmax(this._n, dim))
   }
 
   // ---- reductions -----------------------------------------------------------------
 
   /** Sum over `dim` (one or several; all when omitted). Int and bool sum to int64. */
   sum(dim?: number | number[], keepdim = false): Tensor {
-    return new Tensor(this._n.sum(dimsArg(dim), keepdim))
+    return new Tensor(native.tensorSum(this._n, dimsArg(dim), keepdim))
   }
 
   /** Mean over `dim` (one or several; all when omitted). */
   mean(dim?: number | number[], keepdim = false): Tensor {
-    return new Tensor(this._n.mean(dimsArg(dim), keepdim))
+    return new Tensor(native.tensorMean(this._n, dimsArg(dim), keepdim))
   }
 
   /** Index of the largest value along `dim` (of the flattened tensor when omitted), int64. */
   argmax(dim?: number, keepdim = false): Tensor {
-    return new Tensor(this._n.argmax(dim, keepdim))
+    return new Tensor(native.tensorArgmax(this._n, dim, keepdim))
   }
 
   /** Index of the smallest value along `dim` (of the flattened tensor when omitted), int64. */
   argmin(dim?: number, keepdim = false): Tensor {
-    return new Tensor(this._n.argmin(dim, keepdim))
+    return new Tensor(native.tensorArgmin(this._n, dim, keepdim))
   }
 
   /**
@@ -449,76 +449,76 @@ export class Tensor {
 
   private extreme(largest: boolean, arg: number | Tensor | undefined, keepdim: boolean): Tensor | ValuesIndices {
     if (arg instanceof Tensor) return largest ? this.maximum(arg) : this.minimum(arg)
-    if (arg === undefined) return new Tensor(this._n.extreme(largest))
-    const [values, indices] = this._n.extremeDim(largest, arg, keepdim)
+    if (arg === undefined) return new Tensor(native.tensorExtreme(this._n, largest))
+    const [values, indices] = native.tensorExtremeDim(this._n, largest, arg, keepdim)
     return { values: new Tensor(values), indices: new Tensor(indices) }
   }
 
   /** Variance over `dim` (all when omitted), unbiased unless `correction` says otherwise. */
   var(dim?: number | number[], keepdim = false, options: VarOptions = {}): Tensor {
-    return new Tensor(this._n.var(dimsArg(dim), correctionOf('var', options), keepdim))
+    return new Tensor(native.tensorVar(this._n, dimsArg(dim), correctionOf('var', options), keepdim))
   }
 
   /** Standard deviation over `dim` (all when omitted). */
   std(dim?: number | number[], keepdim = false, options: VarOptions = {}): Tensor {
-    return new Tensor(this._n.std(dimsArg(dim), correctionOf('std', options), keepdim))
+    return new Tensor(native.tensorStd(this._n, dimsArg(dim), correctionOf('std', options), keepdim))
   }
 
   // ---- shapes -------------------------------------------------------------------------
 
   /** Reorders the dimensions (`x.permute(2, 0, 1)`); a view. */
   permute(...dims: number[] | [number[]]): Tensor {
-    return new Tensor(this._n.permute(shapeArgs('permute', dims)))
+    return new Tensor(native.tensorPermute(this._n, shapeArgs('permute', dims)))
   }
 
   /** `length` elements of dimension `dim` starting at `start`; a view. */
   narrow(dim: number, start: number, length: number): Tensor {
-    return new Tensor(this._n.narrow(dim, start, length))
+    return new Tensor(native.tensorNarrow(this._n, dim, start, length))
   }
 
   /** The entries `index` (1-D int64) along `dim`. */
   indexSelect(dim: number, index: Tensor): Tensor {
-    return new Tensor(this._n.indexSelect(dim, asTensor('indexSelect', index)._n))
+    return new Tensor(native.tensorIndexSelect(this._n, dim, asTensor('indexSelect', index)._n))
   }
 
   /** `torch.gather`: `out[i][j] = this[i][index[i][j]]` for `dim = 1`, and so on. */
   gather(dim: number, index: Tensor): Tensor {
-    return new Tensor(this._n.gather(dim, asTensor('gather', index)._n))
+    return new Tensor(native.tensorGather(this._n, dim, asTensor('gather', index)._n))
   }
 
   /** Same elements in a new shape (one size may be -1); a view when the data is contiguous. */
   reshape(...shape: number[] | [number[]]): Tensor {
-    return new Tensor(this._n.reshape(shapeArgs('reshape', shape)))
+    return new Tensor(native.tensorReshape(this._n, shapeArgs('reshape', shape)))
   }
 
   /** A view in a new shape (one size may be -1); `ERR_SHAPE` when the layout is not contiguous. */
   view(...shape: number[] | [number[]]): Tensor {
-    return new Tensor(this._n.view(shapeArgs('view', shape)))
+    return new Tensor(native.tensorView(this._n, shapeArgs('view', shape)))
   }
 
   /** Flattens dims `startDim..endDim` into one. */
   flatten(startDim = 0, endDim = -1): Tensor {
-    return new Tensor(this._n.flatten(startDim, endDim))
+    return new Tensor(native.tensorFlatten(this._n, startDim, endDim))
   }
 
   /** Inserts a size-1 dimension at `dim`. */
   unsqueeze(dim: number): Tensor {
-    return new Tensor(this._n.unsqueeze(dim))
+    return new Tensor(native.tensorUnsqueeze(this._n, dim))
   }
 
   /** Removes size-1 dimensions (only `dim` when given). */
   squeeze(dim?: number): Tensor {
-    return new Tensor(this._n.squeeze(dim))
+    return new Tensor(native.tensorSqueeze(this._n, dim))
   }
 
   /** Swaps dimensions `dim0` and `dim1`; a view. */
   transpose(dim0: number, dim1: number): Tensor {
-    return new Tensor(this._n.transpose(dim0, dim1))
+    return new Tensor(native.tensorTranspose(this._n, dim0, dim1))
   }
 
   /** The transpose of a matrix (at most 2-D); a view. */
   t(): Tensor {
-    return new Tensor(this._n.t())
+    return new Tensor(native.tensorT(this._n))
   }
 
   /** The transpose of a matrix, as PyTorch's `.T`. */
@@ -528,17 +528,17 @@ export class Tensor {
 
   /** Repeats size-1 dimensions to `shape` without copying (`-1` keeps a size). */
   expand(...shape: number[] | [number[]]): Tensor {
-    return new Tensor(this._n.expand(shapeArgs('expand', shape)))
+    return new Tensor(native.tensorExpand(this._n, shapeArgs('expand', shape)))
   }
 
   /** This tensor if packed row-major, otherwise a packed copy. */
   contiguous(): Tensor {
-    return new Tensor(this._n.contiguous())
+    return new Tensor(native.tensorContiguous(this._n))
   }
 
   /** A copy with its own storage; gradients flow back through it. */
   clone(): Tensor {
-    return new Tensor(this._n.copy())
+    return new Tensor(native.tensorCopy(this._n))
   }
 
   // ---- autograd -------------------------------------------------------------------------
@@ -548,40 +548,40 @@ export class Tensor {
    * grad, adding it to their `.grad`. `grad` is needed unless this has one element.
    */
   backward(grad?: Tensor | null, options: BackwardOptions = {}): void {
-    this._n.backward(grad ? asTensor('backward', grad)._n : null, options.retainGraph ?? false)
+    native.tensorBackward(this._n, grad ? asTensor('backward', grad)._n : null, options.retainGraph ?? false)
   }
 
   /** The same data as a new leaf outside the graph. */
   detach(): Tensor {
-    return new Tensor(this._n.detach())
+    return new Tensor(native.tensorDetach(this._n))
   }
 
   /** Turns gradient tracking on (or off) for this leaf; returns `this`. */
   requiresGrad_(flag = true): this {
-    this._n.setRequiresGrad(flag)
+    native.tensorSetRequiresGrad(this._n, flag)
     return this
   }
 
   /** Keeps `.grad` of this non-leaf tensor during `backward()`. */
   retainGrad(): void {
-    this._n.retainGrad()
+    native.tensorRetainGrad(this._n)
   }
 
   /** Clears the gradient (`grad` becomes null). */
   zeroGrad(): void {
-    this._n.setGrad(null)
+    native.tensorSetGrad(this._n, null)
   }
 
   // ---- memory ---------------------------------------------------------------------------
 
   /** Frees the native memory now; using the tensor afterwards throws `ERR_DISPOSED`. */
   dispose(): void {
-    this._n.dispose()
+    native.tensorDispose(this._n)
   }
 
   /** True after `dispose()`. */
   get isDisposed(): boolean {
-    return this._n.isDisposed
+    return native.tensorIsDisposed(this._n)
   }
 
   /** Lets `using t = fg.zeros([2])` free the tensor at the end of the block. */

@@ -1,4 +1,5 @@
 import { checkOptions, fail } from '../errors'
+import { native } from '../native'
 import { Tensor } from '../tensor'
 import { Parameter } from './parameter'
 import { fit, predict, type FitHistory, type FitOptions, type PredictOptions } from './fit'
@@ -246,7 +247,7 @@ export abstract class Module {
     }
     for (const [k, p] of own) {
       const v = state[k]
-      if (v !== undefined) p._n.assign(v._n)
+      if (v !== undefined) native.tensorAssign(p._n, v._n)
     }
     return { missingKeys, unexpectedKeys }
   }

@@ -92,7 +92,7 @@ abstract class BatchNorm extends Module {
   resetRunningStats(): void {
     for (const [name, value] of [['running_mean', 0], ['running_var', 1], ['num_batches_tracked', 0]] as const) {
       const b = this.getBuffer(name)
-      if (b) b._n.assign(full(b.shape, value, { dtype: b.dtype })._n)
+      if (b) native.tensorAssign(b._n, full(b.shape, value, { dtype: b.dtype })._n)
     }
   }
 

@@ -1,4 +1,5 @@
 import { within } from '../errors'
+import { native } from '../native'
 import { Tensor, asTensor } from '../tensor'
 
 /**
@@ -12,7 +13,7 @@ export class Parameter extends Tensor {
    * @param requiresGrad track gradients (default true).
    */
   constructor(data: Tensor, requiresGrad = true) {
-    super(within('Parameter', () => asTensor('Parameter', data)._n.contiguous().detach()))
+    super(within('Parameter', () => native.tensorDetach(native.tensorContiguous(asTensor('Parameter', data)._n))))
     within('Parameter', () => this.requiresGrad_(requiresGrad))
   }
 }

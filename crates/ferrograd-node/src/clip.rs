@@ -1,10 +1,10 @@
 //! Gradient clipping: one call over every parameter.
 
+use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
 use crate::{IntoJs, Result};
 use ferrograd::nn;
 use ferrograd::trace::{self, Event};
-use napi::bindgen_prelude::ClassInstance;
 use napi::Env;
 use napi_derive::napi;
 
@@ -13,7 +13,7 @@ use napi_derive::napi;
 #[napi(catch_unwind)]
 pub fn clip_grad_norm(
     env: Env,
-    params: Vec<ClassInstance<NativeTensor>>,
+    params: Vec<TensorRef>,
     max_norm: f64,
     norm_type: f64,
     error_if_nonfinite: bool,
@@ -31,7 +31,7 @@ pub fn clip_grad_norm(
 
 /// Clamps every gradient to `[-clipValue, clipValue]`.
 #[napi(catch_unwind)]
-pub fn clip_grad_value(params: Vec<ClassInstance<NativeTensor>>, clip_value: f64) -> Result<()> {
+pub fn clip_grad_value(params: Vec<TensorRef>, clip_value: f64) -> Result<()> {
     let params = params
         .iter()
         .map(|p| p.get().cloned())

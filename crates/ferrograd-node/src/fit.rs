@@ -5,12 +5,13 @@
 //! on the JS thread when a run of batches is done. The JS thread is free all the
 //! while: it only checks the recording and calls the user's callbacks.
 
+use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
 use ferrograd::random;
 use ferrograd::trace::{self, Trace};
 use ferrograd::train::{self, Batches, Optimize};
-use napi::bindgen_prelude::{ClassInstance, Object};
+use napi::bindgen_prelude::Object;
 use napi::CleanupEnvHook;
 use napi::Env;
 use napi_derive::napi;
@@ -37,7 +38,7 @@ impl NativeTrace {
 /// Starts recording the ops of this thread, with `inputs` as the inputs of the
 /// trace.
 #[napi(catch_unwind)]
-pub fn trace_begin(inputs: Vec<ClassInstance<NativeTensor>>) -> Result<()> {
+pub fn trace_begin(inputs: Vec<TensorRef>) -> Result<()> {
     let inputs = inputs.iter().map(|t| t.get()).collect::<Result<Vec<_>>>()?;
     trace::begin(&inputs).js()
 }

@@ -1,11 +1,12 @@
 //! Saving and loading safetensors files, on the calling thread or on libuv's
 //! thread pool (`*_async`, returning promises).
 
+use crate::handle::TensorRef;
 use crate::tensor::{core_tensors, NativeTensor};
 use crate::{IntoJs, Result};
 use ferrograd::io::safetensors::{self, Loaded};
 use ferrograd::Tensor as CoreTensor;
-use napi::bindgen_prelude::{AsyncTask, ClassInstance};
+use napi::bindgen_prelude::AsyncTask;
 use napi::{Env, Task};
 use napi_derive::napi;
 use std::collections::HashMap;
@@ -81,10 +82,7 @@ pub fn load_safetensors_async(path: String) -> AsyncTask<LoadTask> {
     })
 }
 
-fn named(
-    names: Vec<String>,
-    tensors: &[ClassInstance<NativeTensor>],
-) -> Result<Vec<(String, CoreTensor)>> {
+fn named(names: Vec<String>, tensors: &[TensorRef]) -> Result<Vec<(String, CoreTensor)>> {
     Ok(names.into_iter().zip(core_tensors(tensors)?).collect())
 }
 
@@ -93,7 +91,7 @@ fn named(
 pub fn save_safetensors(
     path: String,
     names: Vec<String>,
-    tensors: Vec<ClassInstance<NativeTensor>>,
+    tensors: Vec<TensorRef>,
     metadata: Option<HashMap<String, String>>,
 ) -> Result<()> {
     let tensors = named(names, &tensors)?;
@@ -136,7 +134,7 @@ impl Task for SaveTask {
 pub fn save_safetensors_async(
     path: String,
     names: Vec<String>,
-    tensors: Vec<ClassInstance<NativeTensor>>,
+    tensors: Vec<TensorRef>,
     metadata: Option<HashMap<String, String>>,
 ) -> Result<AsyncTask<SaveTask>> {
     Ok(AsyncTask::new(SaveTask {

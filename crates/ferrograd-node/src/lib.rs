@@ -8,12 +8,14 @@
 
 pub mod adagrad;
 pub mod adam;
+mod allocator;
 pub mod args;
 pub mod clip;
 pub mod conv;
 pub mod data;
 mod external_memory;
 pub mod fit;
+mod handle;
 pub mod init;
 mod inputs;
 pub mod io;
@@ -27,6 +29,10 @@ pub mod rmsprop;
 pub mod runtime;
 pub mod sgd;
 pub mod tensor;
+
+/// Small blocks from mimalloc, tensor data from the system (`allocator.rs`).
+#[global_allocator]
+static ALLOCATOR: allocator::SplitAllocator = allocator::SplitAllocator;
 
 /// Runs `f` (the body of an async task, on a libuv thread, where `catch_unwind` on the
 /// entry point does not reach), turning a panic into an error: unwinding out of the

@@ -3,10 +3,10 @@
 //! optimizer is one native class (`sgd.rs`, `adam.rs`, ...) made by
 //! [`optimizer_class!`]: one call per `step()`, no maths here.
 
+use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
 use ferrograd::optim::{Optimizer, ParamGroup, ParamState, Rule};
-use napi::bindgen_prelude::ClassInstance;
 use napi::Env;
 use napi_derive::napi;
 
@@ -39,7 +39,7 @@ pub struct NativeParamStateInput {
 /// with the hyperparameters `options[i]`.
 pub(crate) fn groups<O, C>(
     name: &str,
-    params: &[ClassInstance<NativeTensor>],
+    params: &[TensorRef],
     group_sizes: &[f64],
     options: &[O],
 ) -> Result<Vec<ParamGroup<C>>>
@@ -97,7 +97,7 @@ pub(crate) fn import_state<R: Rule, O>(
     opt: &mut Optimizer<R>,
     options: &[O],
     state: &[NativeParamStateInput],
-    tensors: &[ClassInstance<NativeTensor>],
+    tensors: &[TensorRef],
 ) -> Result<()>
 where
     R::Options: for<'a> From<&'a O>,
@@ -169,7 +169,7 @@ macro_rules! optimizer_class {
             /// belong to group `i`, whose hyperparameters are `options[i]`.
             #[napi(constructor, catch_unwind)]
             pub fn new(
-                params: Vec<napi::bindgen_prelude::ClassInstance<$crate::tensor::NativeTensor>>,
+                params: Vec<$crate::handle::TensorRef>,
                 group_sizes: Vec<f64>,
                 options: Vec<$options>,
             ) -> $crate::Result<$class> {
@@ -226,7 +226,7 @@ macro_rules! optimizer_class {
                 &mut self,
                 options: Vec<$options>,
                 state: Vec<$crate::optim::NativeParamStateInput>,
-                tensors: Vec<napi::bindgen_prelude::ClassInstance<$crate::tensor::NativeTensor>>,
+                tensors: Vec<$crate::handle::TensorRef>,
             ) -> $crate::Result<()> {
                 $crate::optim::import_state(&mut self.lock(), &options, &state, &tensors)
             }

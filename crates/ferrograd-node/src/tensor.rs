@@ -1,30 +1,28 @@
-//! The native tensor class, its factories and its data access.
+//! The native tensor handle, its factories and its data access.
 
+use crate::handle::TensorRef;
 use crate::{args, external_memory, IntoJs, Result};
 use ferrograd::trace::{self, Event};
 use ferrograd::{DType, Tensor as CoreTensor};
-use napi::bindgen_prelude::{
-    BigInt64Array, ClassInstance, Float32Array, Float64Array, Int32Array, ObjectFinalize,
-    Uint8Array,
-};
+use napi::bindgen_prelude::{BigInt64Array, Float32Array, Float64Array, Int32Array, Uint8Array};
 use napi::Env;
 use napi_derive::napi;
 
-/// A handle to a core tensor. JavaScript users see the `Tensor` class of the
-/// TypeScript layer, which wraps this.
-#[napi(custom_finalize)]
+/// A handle to a core tensor, passed to JavaScript as an external (`handle.rs`).
+/// JavaScript users see the `Tensor` class of the TypeScript layer, which wraps
+/// this and calls the `tensor*` functions with it.
 pub struct NativeTensor {
     inner: Option<CoreTensor>,
     /// Bytes reported to V8 for this handle, given back when it is freed.
     reported: i64,
 }
 
-impl ObjectFinalize for NativeTensor {
-    /// Runs inside garbage collection (see `module_version.rs`), where no
-    /// JavaScript may be touched: it frees the storage and only records the bytes.
-    fn finalize(self, _env: Env) -> napi::Result<()> {
+impl Drop for NativeTensor {
+    /// Runs inside garbage collection when V8 frees the handle (see
+    /// `module_version.rs`), where no JavaScript may be touched: the storage is
+    /// freed and the bytes only recorded.
+    fn drop(&mut self) {
         external_memory::record(-self.reported);
-        Ok(())
     }
 }
 
@@ -115,92 +113,91 @@ impl NativeTensor {
     }
 }
 
+/// The dimensions.
+#[napi(catch_unwind)]
+pub fn tensor_shape(tensor: &NativeTensor) -> Result<Vec<f64>> {
+    Ok(tensor.get()?.shape().iter().map(|&d| d as f64).collect())
+}
+
+/// `float32`, `int64` or `bool`.
+#[napi(catch_unwind)]
+pub fn tensor_dtype(tensor: &NativeTensor) -> Result<String> {
+    Ok(tensor.get()?.dtype().name().to_string())
+}
+
+/// True when the elements are packed row-major.
+#[napi(catch_unwind)]
+pub fn tensor_is_contiguous(tensor: &NativeTensor) -> Result<bool> {
+    Ok(tensor.get()?.is_contiguous())
+}
+
+/// The float32 elements, row-major (a copy).
+#[napi(catch_unwind)]
+pub fn tensor_to_float32_array(tensor: &NativeTensor) -> Result<Float32Array> {
+    Ok(Float32Array::new(
+        tensor.read("toFloat32Array")?.to_vec_f32().js()?,
+    ))
+}
+
+/// The int64 elements, row-major (a copy).
+#[napi(catch_unwind)]
+pub fn tensor_to_big_int64_array(tensor: &NativeTensor) -> Result<BigInt64Array> {
+    Ok(BigInt64Array::new(
+        tensor.read("toBigInt64Array")?.to_vec_i64().js()?,
+    ))
+}
+
+/// The int32 elements, row-major (a copy).
+#[napi(catch_unwind)]
+pub fn tensor_to_int32_array(tensor: &NativeTensor) -> Result<Int32Array> {
+    let t = tensor.read("toInt32Array")?;
+    if t.dtype() != DType::I32 {
+        return Err(crate::js_error(ferrograd::Error::new(
+            ferrograd::ErrorCode::Dtype,
+            format!("toInt32Array: expected an int32 tensor, got {}", t.dtype()),
+        )));
+    }
+    Ok(Int32Array::new(
+        t.to_vec_f64().into_iter().map(|v| v as i32).collect(),
+    ))
+}
+
+/// The elements converted to `dtype` (this tensor itself when it has it).
+#[napi(catch_unwind)]
+pub fn tensor_to(tensor: &NativeTensor, env: Env, dtype: String) -> Result<NativeTensor> {
+    let dtype = DType::parse(&dtype).js()?;
+    tensor.result(&env, tensor.get()?.to_dtype(dtype))
+}
+
+/// The elements of any dtype as float64, row-major (bools as 0 and 1).
+#[napi(catch_unwind)]
+pub fn tensor_to_float64_array(tensor: &NativeTensor) -> Result<Float64Array> {
+    Ok(Float64Array::new(
+        tensor.read("toFloat64Array")?.to_vec_f64(),
+    ))
+}
+
+/// The value of a one-element tensor.
+#[napi(catch_unwind)]
+pub fn tensor_item(tensor: &NativeTensor) -> Result<f64> {
+    tensor.read("item")?.item().js()
+}
+
+/// Frees the native memory now; later use throws `ERR_DISPOSED`.
+#[napi(catch_unwind)]
+pub fn tensor_dispose(tensor: &mut NativeTensor, env: Env) -> Result<()> {
+    tensor.inner = None;
+    if tensor.reported != 0 {
+        external_memory::record_and_flush(&env, -tensor.reported)?;
+        tensor.reported = 0;
+    }
+    Ok(())
+}
+
+/// True after `dispose()`.
 #[napi]
-impl NativeTensor {
-    /// The dimensions.
-    #[napi(getter, catch_unwind)]
-    pub fn shape(&self) -> Result<Vec<f64>> {
-        Ok(self.get()?.shape().iter().map(|&d| d as f64).collect())
-    }
-
-    /// `float32`, `int64` or `bool`.
-    #[napi(getter, catch_unwind)]
-    pub fn dtype(&self) -> Result<String> {
-        Ok(self.get()?.dtype().name().to_string())
-    }
-
-    /// True when the elements are packed row-major.
-    #[napi(catch_unwind)]
-    pub fn is_contiguous(&self) -> Result<bool> {
-        Ok(self.get()?.is_contiguous())
-    }
-
-    /// The float32 elements, row-major (a copy).
-    #[napi(catch_unwind)]
-    pub fn to_float32_array(&self) -> Result<Float32Array> {
-        Ok(Float32Array::new(
-            self.read("toFloat32Array")?.to_vec_f32().js()?,
-        ))
-    }
-
-    /// The int64 elements, row-major (a copy).
-    #[napi(catch_unwind)]
-    pub fn to_big_int64_array(&self) -> Result<BigInt64Array> {
-        Ok(BigInt64Array::new(
-            self.read("toBigInt64Array")?.to_vec_i64().js()?,
-        ))
-    }
-
-    /// The int32 elements, row-major (a copy).
-    #[napi(catch_unwind)]
-    pub fn to_int32_array(&self) -> Result<Int32Array> {
-        let t = self.read("toInt32Array")?;
-        if t.dtype() != DType::I32 {
-            return Err(crate::js_error(ferrograd::Error::new(
-                ferrograd::ErrorCode::Dtype,
-                format!("toInt32Array: expected an int32 tensor, got {}", t.dtype()),
-            )));
-        }
-        Ok(Int32Array::new(
-            t.to_vec_f64().into_iter().map(|v| v as i32).collect(),
-        ))
-    }
-
-    /// The elements converted to `dtype` (this tensor itself when it has it).
-    #[napi(catch_unwind)]
-    pub fn to(&self, env: Env, dtype: String) -> Result<NativeTensor> {
-        let dtype = DType::parse(&dtype).js()?;
-        self.result(&env, self.get()?.to_dtype(dtype))
-    }
-
-    /// The elements of any dtype as float64, row-major (bools as 0 and 1).
-    #[napi(catch_unwind)]
-    pub fn to_float64_array(&self) -> Result<Float64Array> {
-        Ok(Float64Array::new(self.read("toFloat64Array")?.to_vec_f64()))
-    }
-
-    /// The value of a one-element tensor.
-    #[napi(catch_unwind)]
-    pub fn item(&self) -> Result<f64> {
-        self.read("item")?.item().js()
-    }
-
-    /// Frees the native memory now; later use throws `ERR_DISPOSED`.
-    #[napi(catch_unwind)]
-    pub fn dispose(&mut self, env: Env) -> Result<()> {
-        self.inner = None;
-        if self.reported != 0 {
-            external_memory::record_and_flush(&env, -self.reported)?;
-            self.reported = 0;
-        }
-        Ok(())
-    }
-
-    /// True after `dispose()`.
-    #[napi(getter)]
-    pub fn is_disposed(&self) -> bool {
-        self.inner.is_none()
-    }
+pub fn tensor_is_disposed(tensor: &NativeTensor) -> bool {
+    tensor.inner.is_none()
 }
 
 /// A float32 tensor from packed row-major data.
@@ -303,13 +300,13 @@ fn owned(t: &[&CoreTensor]) -> Vec<CoreTensor> {
 }
 
 /// Tensors of the list, validated as live handles.
-pub(crate) fn core_tensors(tensors: &[ClassInstance<NativeTensor>]) -> Result<Vec<CoreTensor>> {
+pub(crate) fn core_tensors(tensors: &[TensorRef]) -> Result<Vec<CoreTensor>> {
     tensors.iter().map(|t| t.get().cloned()).collect()
 }
 
 /// Joins tensors along an existing dimension.
 #[napi(catch_unwind)]
-pub fn cat(env: Env, tensors: Vec<ClassInstance<NativeTensor>>, dim: f64) -> Result<NativeTensor> {
+pub fn cat(env: Env, tensors: Vec<TensorRef>, dim: f64) -> Result<NativeTensor> {
     let dim = args::int("cat", "dim", dim)?;
     let inputs = tensors
         .iter()
@@ -322,11 +319,7 @@ pub fn cat(env: Env, tensors: Vec<ClassInstance<NativeTensor>>, dim: f64) -> Res
 
 /// Joins same-shaped tensors along a new dimension.
 #[napi(catch_unwind)]
-pub fn stack(
-    env: Env,
-    tensors: Vec<ClassInstance<NativeTensor>>,
-    dim: f64,
-) -> Result<NativeTensor> {
+pub fn stack(env: Env, tensors: Vec<TensorRef>, dim: f64) -> Result<NativeTensor> {
     let dim = args::int("stack", "dim", dim)?;
     let inputs = tensors
         .iter()
