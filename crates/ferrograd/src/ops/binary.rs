@@ -60,10 +60,22 @@ pub(crate) fn zip_typed<T: Element, U: Element>(
     b: &Tensor,
     f: impl Fn(T, T) -> U,
 ) -> Result<Tensor> {
-    let shape = broadcast_shapes(op, a.shape(), b.shape())?;
-    checked_numel(op, &shape)?;
+    // Operands of one shape (the common case, and every op of a small model's
+    // step) need no broadcast layouts: five allocations fewer per op, a tenth of a
+    // 1x1 add from JavaScript.
+    let same = a.shape() == b.shape();
+    let shape = if same {
+        std::borrow::Cow::Borrowed(a.shape())
+    } else {
+        let shape = broadcast_shapes(op, a.shape(), b.shape())?;
+        checked_numel(op, &shape)?;
+        std::borrow::Cow::Owned(shape)
+    };
     let out = a.with_data(op, |da: &[T], la| {
         b.with_data(op, |db: &[T], lb| -> Result<Vec<U>> {
+            if same {
+                return elementwise::zip(op, da, la, db, lb, f);
+            }
             let la = la.broadcast_to(op, &shape)?;
             let lb = lb.broadcast_to(op, &shape)?;
             elementwise::zip(op, da, &la, db, &lb, f)
