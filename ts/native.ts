@@ -76,28 +76,16 @@ function publicName(name: string, args: unknown[]): string {
   }
 }
 
-function guard<A extends unknown[], R>(f: (...args: A) => R, name = f.name): (...args: A) => R {
+/**
+ * `f` with its errors rethrown as FerrogradErrors named after `name`; `skip`
+ * leading arguments (a tensor method's handle) are not the method's own.
+ */
+function guard<A extends unknown[], R>(f: (...args: A) => R, name = f.name, skip = 0): (...args: A) => R {
   return function (this: unknown, ...args: A): R {
     try {
       return f.apply(this, args)
     } catch (e) {
-      throw toFerrogradError(e, publicName(name, args))
-    }
-  }
-}
-
-/**
- * `guard` for a `tensor*` function (a method of the tensor handle, taking it
- * first): errors are named after the method (`tensorAdd` is `add`), and their
- * arguments are read after the handle.
- */
-function guardMethod<A extends unknown[], R>(f: (handle: NativeTensor, ...args: A) => R, key: string): (handle: NativeTensor, ...args: A) => R {
-  const name = key.charAt(6).toLowerCase() + key.slice(7)
-  return (handle: NativeTensor, ...args: A): R => {
-    try {
-      return f(handle, ...args)
-    } catch (e) {
-      throw toFerrogradError(e, publicName(name, args))
+      throw toFerrogradError(e, publicName(name, args.slice(skip)))
     }
   }
 }
@@ -112,7 +100,8 @@ function tensorMethods(): TensorMethods {
   const out: Record<string, unknown> = {}
   for (const [key, f] of Object.entries(binding)) {
     if (key.startsWith('tensor') && !key.startsWith('tensorFrom') && typeof f === 'function') {
-      out[key] = guardMethod(f as (handle: NativeTensor, ...args: unknown[]) => unknown, key)
+      // `tensorAdd` is the method `add`.
+      out[key] = guard(f as (...args: unknown[]) => unknown, key.charAt(6).toLowerCase() + key.slice(7), 1)
     }
   }
   return out as TensorMethods

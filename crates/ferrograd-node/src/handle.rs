@@ -6,7 +6,9 @@
 //! property (a map transition on each new object) and goes through napi-rs's
 //! class-identity and borrow registries on every call: about 1.5 us for a 1x1 add.
 //! An external is one small V8 object with a finalizer, and reading it back is a
-//! pointer fetch. The TypeScript `Tensor` wraps the handle and calls the
+//! pointer fetch. (napi-rs's own `External<T>` checks its pointers in one
+//! process-wide mutex-guarded map with SipHash, and measured 1.18 us per 1x1 add;
+//! the per-thread set here needs no lock.) The TypeScript `Tensor` wraps the handle and calls the
 //! `tensor*` functions with it, so users never see the difference.
 //!
 //! Soundness: `napi_get_value_external` hands back whatever pointer an external
@@ -156,7 +158,7 @@ macro_rules! tensor_handle_type {
     )*};
 }
 
-tensor_handle_type!(NativeTensor, &NativeTensor, TensorRef);
+tensor_handle_type!(NativeTensor, TensorRef);
 
 /// A tensor argument inside a list (`Vec<TensorRef>`), where napi-rs needs an
 /// owned value: a reference to the handle, valid for the call.
