@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { collect, expectClose, expectError, fg, randomArray } from './helpers'
+import { collect, expectClose, expectError, fg, flat, randomArray } from './helpers'
 
 describe('creation and read-back', () => {
   test('nested arrays keep their shape and values', () => {
@@ -203,6 +203,39 @@ describe('functions, reductions, shapes', () => {
     expect(fg.matmul(fg.tensor([1, 1]), b).tolist()).toEqual([1, 1, 5])
     expect(a.matmul(fg.tensor([1, 1])).tolist()).toEqual([3, 7, 11])
     expect(fg.ones([4, 3, 2]).matmul(b).shape).toEqual([4, 3, 3])
+  })
+
+  test('products with a mostly-zero operand (which skip the zeros) match the plain sums', () => {
+    // A batch shaped like MNIST's: 64 rows of 784, a tenth of them nonzero, by a
+    // weight of 128 x 784, forward and both gradients, and the pixels on the
+    // right-hand side too (the weight gradient g^T x).
+    const [m, k, n] = [64, 784, 128]
+    const noise = randomArray(m * k, 11)
+    const xs = noise.map((v, i) => (Math.abs(v) < 0.1 ? (i % 5) - 2 || 1 : 0))
+    const ws = randomArray(n * k, 12)
+    const gs = randomArray(m * n, 13)
+    const x = fg.tensor(xs, { shape: [m, k] })
+    const w = fg.tensor(ws, { shape: [n, k] })
+    const g = fg.tensor(gs, { shape: [m, n] })
+    const xwT = new Float64Array(m * n)
+    const gTx = new Float64Array(n * k)
+    for (let i = 0; i < m; i++) {
+      for (let p = 0; p < k; p++) {
+        const v = xs[i * k + p]
+        if (v === 0) continue
+        for (let j = 0; j < n; j++) {
+          xwT[i * n + j] += v * ws[j * k + p]
+          gTx[j * k + p] += gs[i * n + j] * v
+        }
+      }
+    }
+    expectClose(flat(x.matmul(w.T)), xwT, 1e-4)
+    expectClose(flat(g.T.matmul(x)), gTx, 1e-4)
+    const wLeaf = w.clone().requiresGrad_()
+    fg.nn.functional.linear(x, wLeaf).mul(g).sum().backward()
+    expectClose(flat(wLeaf.grad!), gTx, 1e-4)
+    // The same product with the zeros written out densely is the same sum.
+    expectClose(flat(x.add(fg.full([m, k], 1)).matmul(w.T).sub(fg.ones([m, k]).matmul(w.T))), xwT, 1e-3)
   })
 
   test('views share storage and reshape infers -1', () => {

@@ -3,7 +3,9 @@
 //! runs our packed kernel (`kernels::sgemm`, measured against the `gemm` crate
 //! and OpenBLAS in `bench/ops.mjs`); float64, AVX-512 machines (where the crate's
 //! AVX-512 kernels are the ones to beat and this machine cannot measure ours
-//! against them) and other CPUs run the `gemm` crate.
+//! against them) and other CPUs run the `gemm` crate. Before either, a float32
+//! product with a mostly-zero operand (MNIST pixels, one-hot features) is
+//! offered to `kernels::sparse`, which skips the zeros.
 
 use super::threads;
 use crate::tensor::Float;
@@ -100,6 +102,40 @@ pub fn gemm<T: Float>(
             *d = if accumulate { *d + v } else { v };
         }
         return;
+    }
+    #[cfg(target_arch = "x86_64")]
+    if super::simd::level() >= super::simd::SimdLevel::Avx2 {
+        if let (Some(dst), Some(l), Some(r)) =
+            (T::as_f32_mut(&mut *dst), T::as_f32(lhs), T::as_f32(rhs))
+        {
+            let operand = |data: &[f32], (rs, cs): MatStrides| super::sgemm::Operand {
+                ptr: data.as_ptr(),
+                rs,
+                cs,
+            };
+            let pool = threads::pool();
+            let run_bands = |len: usize, step: usize, band: &super::sparse::Band| {
+                share_bands(&pool, len, step, band)
+            };
+            // SAFETY: the level grants AVX2 and FMA; the assert above proves
+            // every element of both operands lies inside its slice, and dst
+            // holds m x n elements.
+            let done = unsafe {
+                super::sparse::product(
+                    m,
+                    n,
+                    k,
+                    dst,
+                    operand(l, lhs_strides),
+                    operand(r, rhs_strides),
+                    accumulate,
+                    &run_bands,
+                )
+            };
+            if done {
+                return;
+            }
+        }
     }
     #[cfg(target_arch = "x86_64")]
     if super::simd::level() == super::simd::SimdLevel::Avx2 {

@@ -8,4 +8,6 @@ pub mod matmul;
 #[cfg(target_arch = "x86_64")]
 pub mod sgemm;
 pub mod simd;
+#[cfg(target_arch = "x86_64")]
+pub mod sparse;
 pub mod threads;
