@@ -258,36 +258,33 @@ fn max_forward<T: Float>(x: &Tensor, pool: &Pooling, win: &Window) -> Result<(Ve
 
 /// The argmax of every window of one plane when no window reaches padding (the
 /// common `MaxPool2d(2)`): output by output, its taps in row-major order, the
-/// best value so far kept in a register. The tap-by-tap walk above re-reads each
-/// window's best so far through its index, several times slower per element.
+/// best value so far in a register. The walk above re-reads each window's best
+/// so far through its index, several times slower per element.
 ///
-/// Same rule as there, kept without a branch on the data (the compiler turned a
-/// select of the best value into one, and which tap wins is unpredictable): the
-/// largest number, the first on ties, is followed with a plain maximum, and the
-/// last NaN, if any, wins over it (PyTorch's running maximum takes every NaN).
+/// PyTorch's rule: a larger number replaces the best (ties keep the first), and
+/// any NaN wins, the last one if several. The selects are
+/// `select_unpredictable`: compiled as branches (as the compiler chose for a
+/// plain `if`), they mispredict on real data, where which tap wins is random.
 fn unpadded_argmax<T: Float>(plane: &[T], win: &Window, at: &mut [usize]) {
+    use std::hint::select_unpredictable as select;
     let (w, [kh, kw], [sh, sw], ow) = (win.input[1], win.kernel, win.stride, win.output[1]);
     for (y, at_row) in at.chunks_exact_mut(ow.max(1)).enumerate() {
         let row0 = y * sh * w;
         for (x, a) in at_row.iter_mut().enumerate() {
             let first = row0 + x * sw;
-            // -inf, not the first tap's value: a NaN never enters `bv`, and the
-            // first tap still wins when every tap is -inf.
-            let (mut best, mut bv) = (first, T::NEG_INFINITY);
-            let (mut nan_at, mut nan) = (0, false);
+            // -inf, not the first tap's value: the first tap still wins when every
+            // tap is -inf, and `bv` never holds a NaN. `usize::MAX`: no NaN seen.
+            let (mut best, mut bv, mut nan_at) = (first, T::NEG_INFINITY, usize::MAX);
             for i in 0..kh {
                 let row = first + i * w;
                 for (j, &v) in plane[row..row + kw].iter().enumerate() {
-                    let idx = row + j;
-                    let take = ((v > bv) as usize).wrapping_neg();
-                    best = (best & !take) | (idx & take);
-                    bv = if v > bv { v } else { bv };
-                    let is_nan = (v.is_nan() as usize).wrapping_neg();
-                    nan_at = (nan_at & !is_nan) | (idx & is_nan);
-                    nan |= v.is_nan();
+                    let take = v > bv;
+                    best = select(take, row + j, best);
+                    bv = select(take, v, bv);
+                    nan_at = select(v.is_nan(), row + j, nan_at);
                 }
             }
-            *a = if nan { nan_at } else { best };
+            *a = select(nan_at == usize::MAX, best, nan_at);
         }
     }
 }
