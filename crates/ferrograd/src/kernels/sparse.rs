@@ -140,11 +140,7 @@ pub unsafe fn product(
     if !enabled() || m * n * k < MIN_WORK || k < MIN_K || !(unit(lhs) && unit(rhs)) {
         return false;
     }
-    SCRATCH.with(|cell| {
-        let Ok(mut s) = cell.try_borrow_mut() else {
-            return false;
-        };
-        let s = &mut *s;
+    let mut run = |s: &mut Scratch| {
         // SAFETY: the caller's contract covers both operands and dst.
         unsafe {
             if n >= MIN_WIDTH && looks_sparse(m, k, lhs) && compress(m, k, lhs, s) {
@@ -180,6 +176,13 @@ pub unsafe fn product(
             }
         }
         false
+    };
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => run(&mut s),
+        // A product started on this thread while it waited inside another (a
+        // pool thread takes other work meanwhile): fresh buffers, not the dense
+        // kernel, so that which path runs never depends on the scheduling.
+        Err(_) => run(&mut Scratch::default()),
     })
 }
 
