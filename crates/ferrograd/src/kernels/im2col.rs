@@ -97,8 +97,12 @@ pub fn im2col<T: Float>(x: &[T], win: &Window, cols: &mut [T], row_len: usize, c
     for (c, plane) in x.chunks_exact(hw).enumerate() {
         let block = &mut cols[c * taps * row_len..(c + 1) * taps * row_len];
         // Padding first, then the runs that read the plane overwrite their part.
-        for r in 0..taps {
-            block[r * row_len + col0..r * row_len + col0 + p].fill(T::ZERO);
+        // Without padding every tap of every window lies inside the plane, the
+        // runs cover all of it, and zeros would only be written twice.
+        if win.padding != [0, 0] {
+            for r in 0..taps {
+                block[r * row_len + col0..r * row_len + col0 + p].fill(T::ZERO);
+            }
         }
         win.for_each_run(|r, out0, run, in0| {
             let dst = &mut block[r * row_len + col0 + out0..][run.clone()];
