@@ -285,8 +285,13 @@ fn fill_parts<U: Send>(
     use rayon::prelude::*;
     debug_assert!(out.is_empty());
     let slots = &mut out.spare_capacity_mut()[..n];
-    let nt = super::threads::num_threads();
-    if n < PARALLEL_ELEMENTS || nt == 1 {
+    // The size first: asking the pool its size takes a lock, and a 1x1 add
+    // from JavaScript is under a microsecond.
+    let nt = match n < PARALLEL_ELEMENTS {
+        true => 1,
+        false => super::threads::num_threads(),
+    };
+    if nt == 1 {
         fill(0..n, slots);
     } else {
         // Parts of whole cache lines, so that no two threads write one line.
