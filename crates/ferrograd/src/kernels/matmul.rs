@@ -113,9 +113,10 @@ pub fn gemm<T: Float>(
                 rs,
                 cs,
             };
-            let pool = threads::pool();
+            // The pool only when a product is split: fetching it takes a lock,
+            // and most products here are declined or run on one thread.
             let run_bands = |len: usize, step: usize, band: &super::sparse::Band| {
-                share_bands(&pool, len, step, band)
+                share_bands(&threads::pool(), len, step, band)
             };
             // SAFETY: the level grants AVX2 and FMA; the assert above proves
             // every element of both operands lies inside its slice, and dst

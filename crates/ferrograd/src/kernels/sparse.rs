@@ -1,4 +1,4 @@
-//! Products with a mostly-zero operand. An MNIST digit is four-fifths
+//! Products with a mostly-zero operand. An MNIST batch is about three quarters
 //! background, one-hot and bag-of-words features are emptier still, and a dense
 //! product spends most of its multiply-adds on those zeros: in the MNIST MLP's
 //! step, the first layer's forward `x W^T` and its weight gradient `g^T x` are
@@ -23,10 +23,10 @@ use std::cell::RefCell;
 
 /// The largest fraction of nonzero elements for which skipping the zeros pays.
 /// Measured at the MNIST MLP's shapes (64x784 by 784x128 and 128x64 by 64x784)
-/// against the dense kernels, 1 thread: with nonzeros scattered uniformly at
-/// random, the worst case, the sparse path is 0.8x the dense time at 0.19 and
-/// breaks even near 0.3; MNIST batches (0.19-0.25, the nonzeros clustered in
-/// strokes) gain more than that.
+/// against the dense kernels, 1 thread, nonzeros scattered uniformly at random
+/// (the worst case): the sparse path took 0.68-0.82x the dense time at 0.19 and
+/// 0.95-1.14x at 0.3. MNIST batches (0.19-0.25, the nonzeros clustered in
+/// strokes) gain more than the uniform case.
 pub const MAX_DENSITY: f32 = 0.3;
 
 /// Whether zeros may be skipped: `FERROGRAD_SPARSE=off` (or `0`) keeps every
@@ -339,16 +339,20 @@ fn by_rows(n_rows: usize, by_col: &Rows, rows: &mut Rows) {
         rows.starts[i + 1] += rows.starts[i];
     }
     rows.nnz = by_col.nnz;
-    let mut next = rows.starts[..n_rows].to_vec();
+    // `starts[i]` serves as row i's write cursor: it moves from row i's start to
+    // its end, which is row i + 1's start, so shifting the list by one place
+    // restores the starts, with no cursor array to allocate per product.
     for c in 0..by_col.starts.len() - 1 {
         let (is, vs) = by_col.row(c);
         for (&i, &v) in is.iter().zip(vs) {
-            let at = &mut next[i as usize];
+            let at = &mut rows.starts[i as usize];
             rows.idx[*at] = c as u32;
             rows.val[*at] = v;
             *at += 1;
         }
     }
+    rows.starts.copy_within(0..n_rows, 1);
+    rows.starts[0] = 0;
 }
 
 /// The `k x n` operand as a row-major matrix: `(first element, row stride)`,
@@ -559,25 +563,24 @@ mod tests {
         is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
     }
 
-    /// `product` on `a` (`m x k`, row-major or transposed) and `b` (`k x n`,
-    /// likewise), checked against the plain product; returns whether it ran.
-    #[allow(clippy::too_many_arguments)]
-    fn check(
-        m: usize,
-        n: usize,
-        k: usize,
-        a: &[f32],
-        a_t: bool,
-        b: &[f32],
-        b_t: bool,
-        acc: bool,
-    ) -> bool {
-        let op = |d: &[f32], rows: usize, cols: usize, t: bool| Operand {
+    /// A packed `rows x cols` operand over `d`, row-major or (`t`) transposed.
+    fn operand(d: &[f32], rows: usize, cols: usize, t: bool) -> Operand {
+        Operand {
             ptr: d.as_ptr(),
             rs: if t { 1 } else { cols },
             cs: if t { rows } else { 1 },
-        };
-        let (a, b) = (op(a, m, k, a_t), op(b, k, n, b_t));
+        }
+    }
+
+    /// `product` on `a` (`m x k`, row-major or transposed) and `b` (`k x n`,
+    /// likewise), checked against the plain product; returns whether it ran.
+    fn check(
+        (m, n, k): (usize, usize, usize),
+        (a, a_t): (&[f32], bool),
+        (b, b_t): (&[f32], bool),
+        acc: bool,
+    ) -> bool {
+        let (a, b) = (operand(a, m, k, a_t), operand(b, k, n, b_t));
         let start: Vec<f32> = (0..m * n).map(|v| (v % 5) as f32).collect();
         let mut expected = start.clone();
         naive(m, n, k, a, b, &mut expected, acc);
@@ -609,23 +612,15 @@ mod tests {
                 let dense = dense_values(m.max(n) * k, k);
                 for (a_t, b_t) in [(false, false), (false, true), (true, false), (true, true)] {
                     assert!(check(
-                        m,
-                        n,
-                        k,
-                        &sparse[..m * k],
-                        a_t,
-                        &dense[..k * n],
-                        b_t,
+                        (m, n, k),
+                        (&sparse[..m * k], a_t),
+                        (&dense[..k * n], b_t),
                         acc
                     ));
                     assert!(check(
-                        m,
-                        n,
-                        k,
-                        &dense[..m * k],
-                        a_t,
-                        &sparse[..k * n],
-                        b_t,
+                        (m, n, k),
+                        (&dense[..m * k], a_t),
+                        (&sparse[..k * n], b_t),
                         acc
                     ));
                 }
@@ -640,42 +635,35 @@ mod tests {
         }
         let (m, n, k) = (64, 128, 200);
         let (dense_a, dense_b) = (dense_values(m * k, 1), dense_values(k * n, 2));
-        assert!(!check(m, n, k, &dense_a, false, &dense_b, false, false));
+        assert!(!check(
+            (m, n, k),
+            (&dense_a, false),
+            (&dense_b, false),
+            false
+        ));
         // Sparse, but more than MAX_DENSITY of it nonzero.
         let half = sparse_values(m * k, 0.5, 3);
-        assert!(!check(m, n, k, &half, false, &dense_b, false, false));
+        assert!(!check((m, n, k), (&half, false), (&dense_b, false), false));
         // Sparse, but the output too narrow on the side the zeros would make rows of.
         let (sparse, dense) = (sparse_values(500 * 25, 0.1, 5), dense_values(500 * 25, 6));
         assert!(!check(
-            500,
-            16,
-            25,
-            &sparse,
-            false,
-            &dense[..25 * 16],
-            false,
+            (500, 16, 25),
+            (&sparse, false),
+            (&dense[..25 * 16], false),
             false
         ));
         assert!(!check(
-            16,
-            500,
-            25,
-            &dense[..16 * 25],
-            false,
-            &sparse,
-            false,
+            (16, 500, 25),
+            (&dense[..16 * 25], false),
+            (&sparse, false),
             false
         ));
         // Sparse and small.
         let tiny = sparse_values(8 * 16, 0.1, 4);
         assert!(!check(
-            8,
-            8,
-            16,
-            &tiny,
-            false,
-            &dense_b[..16 * 8],
-            false,
+            (8, 8, 16),
+            (&tiny, false),
+            (&dense_b[..16 * 8], false),
             false
         ));
     }
@@ -692,18 +680,7 @@ mod tests {
         let mut b = vec![1.0f32; k * n];
         b[9 * n + 10] = f32::INFINITY;
         let mut out = vec![0.0; m * n];
-        let (a, b) = (
-            Operand {
-                ptr: a.as_ptr(),
-                rs: k,
-                cs: 1,
-            },
-            Operand {
-                ptr: b.as_ptr(),
-                rs: n,
-                cs: 1,
-            },
-        );
+        let (a, b) = (operand(&a, m, k, false), operand(&b, k, n, false));
         // SAFETY: AVX2 checked; the operands and out hold their elements.
         assert!(unsafe { product(m, n, k, &mut out, a, b, false, &whole) });
         assert!(

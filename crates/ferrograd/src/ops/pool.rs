@@ -223,15 +223,15 @@ fn max_forward<T: Float>(x: &Tensor, pool: &Pooling, win: &Window) -> Result<(Ve
     let out = x.with_contiguous(OP, |xd: &[T]| {
         per_plane(pool, &mut at, p, |i, at| {
             let plane = &xd[i * hw..(i + 1) * hw];
+            if win.padding == [0, 0] {
+                return unpadded_argmax(plane, win, at);
+            }
             // Each window starts at its first element in the plane (PyTorch's
             // starting index), then comes tap by tap, so its elements come in
             // row-major order: the loop over a run of outputs has no per-window
             // overhead. A window's best so far is always `plane[at]` (as in
             // PyTorch, whose running maximum starts at -inf and the first element
             // replaces it unless it is -inf itself).
-            if win.padding == [0, 0] {
-                return unpadded_argmax(plane, win, at);
-            }
             pool.each(|o, rs, cs| at[o] = rs.lo * w + cs.lo);
             win.for_each_run(|_, row, cols, in0| {
                 for (k, a) in at[row + cols.start..row + cols.end].iter_mut().enumerate() {
