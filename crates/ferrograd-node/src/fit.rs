@@ -8,6 +8,7 @@
 use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
+use ferrograd::kernels::threads;
 use ferrograd::random;
 use ferrograd::trace::{self, Trace};
 use ferrograd::train::{self, Batches, Optimize};
@@ -169,9 +170,13 @@ impl NativeRunner {
         let generator = random::generator();
         let stop = self.stop.clone();
         let job: Job = Box::new(move || {
-            random::set_generator(generator);
-            let outcome = crate::no_panic("fit", || work(&stop));
-            let generator = random::generator();
+            // On a thread of the core's pool, which then holds every thread the
+            // run uses (see `threads::install`).
+            let (outcome, generator) = threads::install(move || {
+                random::set_generator(generator);
+                let outcome = crate::no_panic("fit", || work(&stop));
+                (outcome, random::generator())
+            });
             deferred.resolve(move |env| {
                 random::set_generator(generator);
                 settle(&env, outcome)

@@ -38,6 +38,15 @@ pub fn pool() -> Arc<ThreadPool> {
     cell().read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
+/// Runs `f` on one of the pool's threads and returns its result. A loop that
+/// splits work many times (training, batch after batch) runs this way so that
+/// its splits stay among the pool's `n` threads: from a thread outside the pool
+/// each split is handed over and waited for, and between splits the workers'
+/// idle spinning competes with the caller's serial work for the same `n` cores.
+pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    pool().install(f)
+}
+
 /// Number of threads the core uses.
 pub fn num_threads() -> usize {
     pool().current_num_threads()
