@@ -47,6 +47,20 @@ pub fn install<R: Send>(f: impl FnOnce() -> R + Send) -> R {
     pool().install(f)
 }
 
+/// `(a(), b())`, with `b` free to run on another thread of the pool while `a`
+/// runs on this one, when this thread is one of the pool's (see [`install`]);
+/// from any other thread, `a` then `b` here, so that a caller's threads and
+/// thread-local state (random generator, grad mode) are never switched for it.
+pub fn join<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    match pool().current_thread_index() {
+        Some(_) => rayon::join(a, b),
+        None => (a(), b()),
+    }
+}
+
 /// Number of threads the core uses.
 pub fn num_threads() -> usize {
     pool().current_num_threads()
@@ -57,5 +71,23 @@ pub fn set_num_threads(n: usize) {
     let n = n.clamp(1, MAX_THREADS);
     if n != num_threads() {
         *cell().write().unwrap_or_else(|e| e.into_inner()) = build(n);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::thread::{current, ThreadId};
+
+    #[test]
+    fn join_keeps_its_first_closure_on_the_calling_thread() {
+        let here = || current().id();
+        let (a, b): (ThreadId, usize) = join(here, || 2);
+        assert_eq!((a, b), (current().id(), 2));
+        install(|| {
+            let (a, b) = join(here, || (0..100).sum::<usize>());
+            assert_eq!((a, b), (current().id(), 4950));
+            assert!(pool().current_thread_index().is_some());
+        });
     }
 }
