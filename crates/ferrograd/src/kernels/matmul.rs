@@ -7,9 +7,8 @@
 //! product with a mostly-zero operand (MNIST pixels, one-hot features) is
 //! offered to `kernels::sparse`, which skips the zeros.
 
-use super::threads;
+use super::threads::{self, share_bands, DstPtr};
 use crate::tensor::Float;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Strides, in elements, of a matrix operand: `(row stride, column stride)`.
 pub type MatStrides = (usize, usize);
@@ -35,24 +34,6 @@ const MAX_BANDS: usize = 4;
 /// slower per step with the crate's threading than with one thread, and cubes
 /// from about 320 up gain from it.
 const PARALLEL_THRESHOLD: usize = 1 << 25;
-
-/// A raw output pointer that may cross to another thread: each thread writes a
-/// disjoint block of the matrix it points into.
-#[derive(Clone, Copy)]
-struct DstPtr<T>(*mut T);
-impl<T> DstPtr<T> {
-    /// The pointer. A method, so that closures capture the whole (sendable)
-    /// wrapper rather than its raw-pointer field.
-    fn get(self) -> *mut T {
-        self.0
-    }
-}
-
-// SAFETY: the pointer is only used by `gemm`, whose threads write disjoint
-// row or column blocks of one `&mut` output, borrowed for the whole call.
-unsafe impl<T: Send> Send for DstPtr<T> {}
-// SAFETY: as above; shared references to the wrapper only copy the pointer.
-unsafe impl<T: Send> Sync for DstPtr<T> {}
 
 /// `dst[m, n] = lhs[m, k] @ rhs[k, n]`, all operands strided (a transposed operand
 /// is just swapped strides, never a copy). `dst` is packed row-major. Operands
@@ -273,40 +254,6 @@ fn packed_f32(
     share_bands(&pool, len, step, |start, end| match by_cols {
         true => block(0..m, start..end),
         false => block(start..end, 0..n),
-    });
-}
-
-/// Runs `band(start, end)` for the bands `step` wide that cover `0..len`, on up
-/// to all of `pool`'s threads. The calling thread works too, taking bands from a shared
-/// counter with the pool's helpers, rather than handing everything to the pool
-/// and sleeping: a 100 us product cannot afford to wait for two thread
-/// wake-ups, and on 2 cores the caller is one of the two.
-fn share_bands(
-    pool: &rayon::ThreadPool,
-    len: usize,
-    step: usize,
-    band: impl Fn(usize, usize) + Sync,
-) {
-    let nt = pool.current_num_threads();
-    let bands = len.div_ceil(step);
-    let band_at = |start: usize| band(start, (start + step).min(len));
-    if bands == 1 || nt == 1 {
-        (0..len).step_by(step).for_each(band_at);
-        return;
-    }
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let start = next.fetch_add(1, Ordering::Relaxed) * step;
-        if start >= len {
-            break;
-        }
-        band_at(start);
-    };
-    pool.in_place_scope(|s| {
-        for _ in 1..nt.min(bands) {
-            s.spawn(|_| work());
-        }
-        work();
     });
 }
 

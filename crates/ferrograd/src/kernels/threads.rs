@@ -2,6 +2,7 @@
 //! work runs here; its size is `set_num_threads`.
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
 static POOL: OnceLock<RwLock<Arc<ThreadPool>>> = OnceLock::new();
@@ -72,6 +73,66 @@ pub fn set_num_threads(n: usize) {
     if n != num_threads() {
         *cell().write().unwrap_or_else(|e| e.into_inner()) = build(n);
     }
+}
+
+/// A raw output pointer that may cross to another thread: each thread writes a
+/// disjoint part of the buffer it points into (blocks of a matrix, parts of an
+/// elementwise result).
+pub struct DstPtr<T>(pub *mut T);
+
+// By hand: derived, they would ask `T: Copy` of the pointee.
+impl<T> Clone for DstPtr<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for DstPtr<T> {}
+impl<T> DstPtr<T> {
+    /// The pointer. A method, so that closures capture the whole (sendable)
+    /// wrapper rather than its raw-pointer field.
+    pub fn get(self) -> *mut T {
+        self.0
+    }
+}
+
+// SAFETY: the pointer is only used by kernels whose threads write disjoint
+// parts of one `&mut` output, borrowed for the whole call.
+unsafe impl<T: Send> Send for DstPtr<T> {}
+// SAFETY: as above; shared references to the wrapper only copy the pointer.
+unsafe impl<T: Send> Sync for DstPtr<T> {}
+
+/// Runs `band(start, end)` for the bands `step` wide that cover `0..len`, on up
+/// to all of `pool`'s threads. The calling thread works too, taking bands from a shared
+/// counter with the pool's helpers, rather than handing everything to the pool
+/// and sleeping: a 100 us product cannot afford to wait for two thread
+/// wake-ups, and on 2 cores the caller is one of the two.
+pub fn share_bands(
+    pool: &rayon::ThreadPool,
+    len: usize,
+    step: usize,
+    band: impl Fn(usize, usize) + Sync,
+) {
+    let nt = pool.current_num_threads();
+    let bands = len.div_ceil(step);
+    let band_at = |start: usize| band(start, (start + step).min(len));
+    if bands == 1 || nt == 1 {
+        (0..len).step_by(step).for_each(band_at);
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let start = next.fetch_add(1, Ordering::Relaxed) * step;
+        if start >= len {
+            break;
+        }
+        band_at(start);
+    };
+    pool.in_place_scope(|s| {
+        for _ in 1..nt.min(bands) {
+            s.spawn(|_| work());
+        }
+        work();
+    });
 }
 
 #[cfg(test)]
