@@ -1,9 +1,10 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
-//! [`gemm`], so the backend can change in one place. float32 on AVX2 machines
-//! runs our packed kernel (`kernels::sgemm`, measured against the `gemm` crate
-//! and OpenBLAS in `bench/ops.mjs`); float64, AVX-512 machines (where the crate's
-//! AVX-512 kernels are the ones to beat and this machine cannot measure ours
-//! against them) and other CPUs run the `gemm` crate. Before either, a float32
+//! [`gemm`], so the backend can change in one place. float32 on AVX2 machines,
+//! and products with a column-major rhs on AVX-512 machines that run it in
+//! 256-bit halves (AMD Zen 4), run our packed kernel (`kernels::sgemm`, measured against the `gemm` crate and
+//! OpenBLAS in `bench/ops.mjs`); float64, full-width AVX-512 machines (where the
+//! crate's AVX-512 kernels are the ones to beat) and other CPUs run the `gemm`
+//! crate. Before either, a float32
 //! product with a mostly-zero operand (MNIST pixels, one-hot features) is
 //! offered to `kernels::sparse`, which skips the zeros.
 
@@ -24,6 +25,11 @@ pub struct MatRef<'a, T> {
 
 /// Below this many multiply-adds a second thread costs more than it saves.
 const SPLIT_THRESHOLD: usize = 1 << 20;
+
+/// Outputs from this many columns on are wide enough for our kernel's packing
+/// (see `our_f32_kernel`).
+#[cfg(target_arch = "x86_64")]
+const MIN_WIDTH_OURS: usize = 32;
 
 /// Mid-size products are cut into at most this many bands (see [`gemm`]).
 const MAX_BANDS: usize = 4;
@@ -120,7 +126,7 @@ pub fn gemm<T: Float>(
         }
     }
     #[cfg(target_arch = "x86_64")]
-    if super::simd::level() == super::simd::SimdLevel::Avx2 {
+    if our_f32_kernel(n, rhs_strides) {
         if let (Some(dst), Some(lhs), Some(rhs)) =
             (T::as_f32_mut(dst), T::as_f32(lhs), T::as_f32(rhs))
         {
@@ -194,6 +200,27 @@ pub fn gemm<T: Float>(
         true => block(0..m, start..end, gemm::Parallelism::None),
         false => block(start..end, 0..n, gemm::Parallelism::None),
     });
+}
+
+/// Whether a float32 product runs our packed AVX2 kernel rather than the `gemm`
+/// crate: at the AVX2 level; and for a column-major rhs (x W^T, the forward of
+/// every Linear layer) on CPUs that run AVX-512 in 256-bit halves
+/// (`simd::avx512_in_halves`), where the crate packs such an rhs by a strided
+/// gather. There, at the MNIST MLP's x W^T (64x784 by 784x128), ours ran 95.8
+/// GFLOP/s on 1 thread against the crate's 89.6 (its plain product: 104.6),
+/// `bench/ops.mjs` with and without `FERROGRAD_SIMD=avx2` on AMD EPYC (Zen 4);
+/// on every layout the CNN trained 7-8% slower with ours than with the crate,
+/// and outputs narrower than [`MIN_WIDTH_OURS`] (a classifier's 10 columns)
+/// are left to the crate.
+/// Elsewhere (full-width AVX-512) the crate's kernels are the ones to beat.
+#[cfg(target_arch = "x86_64")]
+fn our_f32_kernel(n: usize, (rs, cs): MatStrides) -> bool {
+    use super::simd::{avx512_in_halves, level, SimdLevel};
+    match level() {
+        SimdLevel::Avx2 => true,
+        SimdLevel::Avx512 => n >= MIN_WIDTH_OURS && rs == 1 && cs != 1 && avx512_in_halves(),
+        _ => false,
+    }
 }
 
 /// The float32 product on AVX2 machines: our packed kernel (`kernels::sgemm`).

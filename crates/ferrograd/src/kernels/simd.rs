@@ -86,6 +86,35 @@ pub fn level() -> SimdLevel {
     *LEVEL.get_or_init(|| choose(std::env::var("FERROGRAD_SIMD").ok().as_deref(), detected()))
 }
 
+/// Whether this CPU runs 512-bit vector instructions as two 256-bit halves
+/// (AMD Zen 4, CPU family 0x19 with AVX-512), so that a 256-bit kernel reaches
+/// the same peak as a 512-bit one. Intel's AVX-512 parts and Zen 5 execute the
+/// full width. Read once per process.
+pub fn avx512_in_halves() -> bool {
+    static HALVES: OnceLock<bool> = OnceLock::new();
+    *HALVES.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::__cpuid;
+            // CPUID exists on every x86-64 CPU; leaves 0 and 1 are always defined.
+            let (vendor, signature) = (__cpuid(0), __cpuid(1).eax);
+            let amd =
+                (vendor.ebx, vendor.edx, vendor.ecx) == (0x6874_7541, 0x6974_6e65, 0x444d_4163);
+            // The family is the base family (bits 8-11) plus the extended
+            // family (bits 20-27) when the base is 0xf.
+            let base = (signature >> 8) & 0xf;
+            let family = if base == 0xf {
+                base + ((signature >> 20) & 0xff)
+            } else {
+                base
+            };
+            return amd && family == 0x19 && detected() == SimdLevel::Avx512;
+        }
+        #[allow(unreachable_code)]
+        false
+    })
+}
+
 /// Defines `$name(args)` that runs `$generic(args)` compiled for the best level
 /// allowed, plus `$name_at(level, args)` for tests that compare the levels.
 ///
@@ -161,5 +190,10 @@ mod tests {
         assert_eq!(choose(Some("avx512"), SimdLevel::Avx2), SimdLevel::Avx2);
         assert_eq!(choose(Some("sse9"), SimdLevel::Avx2), SimdLevel::Avx2);
         assert!(level() <= detected());
+    }
+
+    #[test]
+    fn avx512_in_halves_only_where_avx512_is() {
+        assert!(!avx512_in_halves() || detected() == SimdLevel::Avx512);
     }
 }
