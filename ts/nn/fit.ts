@@ -5,8 +5,9 @@
  * Design: the first batch of each shape runs here, on the JS thread, op by op,
  * through the model's own `forward` (and the loss), while the core records the
  * ops it calls. Every other batch of that shape replays the recording on a
- * native thread of the fit's own: forward, loss, `backward` and the
- * optimizer's step run there, and the JS thread only receives the losses. So
+ * native thread (one of the core's pool, handed the run by the fit's own
+ * thread): forward, loss, `backward` and the optimizer's step run there, and
+ * the JS thread only receives the losses. So
  * the event loop stays free even when one batch takes long, and any `Module`,
  * a user-defined `forward` included, trains off the main thread.
  *

@@ -1,7 +1,8 @@
 //! Training and inference off the JavaScript thread. The TypeScript `fit` runs a
 //! model's forward pass and loss once per input shape on the JS thread while the
 //! core records it (`traceBegin`/`traceEnd`); a [`NativeRunner`] then replays the
-//! recording for the other batches on a thread of its own, and settles a promise
+//! recording for the other batches from a thread of its own, which runs them on a
+//! thread of the core's pool (so a fit at n threads uses n), and settles a promise
 //! on the JS thread when a run of batches is done. The JS thread is free all the
 //! while: it only checks the recording and calls the user's callbacks.
 
