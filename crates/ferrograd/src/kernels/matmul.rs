@@ -1,12 +1,12 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
 //! [`gemm`], so the backend can change in one place. float32 on AVX2 machines,
 //! and products with a column-major rhs on AVX-512 machines that run it in
-//! 256-bit halves (AMD Zen 4), run our packed kernel (`kernels::sgemm`, measured against the `gemm` crate and
-//! OpenBLAS in `bench/ops.mjs`); float64, full-width AVX-512 machines (where the
-//! crate's AVX-512 kernels are the ones to beat) and other CPUs run the `gemm`
-//! crate. Before either, a float32
-//! product with a mostly-zero operand (MNIST pixels, one-hot features) is
-//! offered to `kernels::sparse`, which skips the zeros.
+//! 256-bit halves (AMD Zen 4), run our packed kernel (`kernels::sgemm`,
+//! measured against the `gemm` crate and OpenBLAS in `bench/ops.mjs`); float64,
+//! the other products there, full-width AVX-512 machines (where the crate's
+//! AVX-512 kernels are the ones to beat) and other CPUs run the `gemm` crate.
+//! Before either, a float32 product with a mostly-zero operand (MNIST pixels,
+//! one-hot features) is offered to `kernels::sparse`, which skips the zeros.
 
 use super::threads::{self, share_bands, DstPtr};
 use crate::tensor::Float;
@@ -209,10 +209,11 @@ pub fn gemm<T: Float>(
 /// gather. There, at the MNIST MLP's x W^T (64x784 by 784x128), ours ran 95.8
 /// GFLOP/s on 1 thread against the crate's 89.6 (its plain product: 104.6),
 /// `bench/ops.mjs` with and without `FERROGRAD_SIMD=avx2` on AMD EPYC (Zen 4);
-/// on every layout the CNN trained 7-8% slower with ours than with the crate,
-/// and outputs narrower than [`MIN_WIDTH_OURS`] (a classifier's 10 columns)
-/// are left to the crate.
-/// Elsewhere (full-width AVX-512) the crate's kernels are the ones to beat.
+/// with ours on every layout the CNN trained 7-8% slower than with the crate
+/// (4% with column-major lhs operands added), so the other layouts, and outputs
+/// narrower than [`MIN_WIDTH_OURS`] (a classifier's 10 columns), stay with the
+/// crate. Elsewhere (full-width AVX-512) the crate's kernels are the ones to
+/// beat.
 #[cfg(target_arch = "x86_64")]
 fn our_f32_kernel(n: usize, (rs, cs): MatStrides) -> bool {
     use super::simd::{avx512_in_halves, level, SimdLevel};

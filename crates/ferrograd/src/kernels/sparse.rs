@@ -60,10 +60,10 @@ const TILE: usize = 8;
 
 /// Multiply-adds of the sparse kernel from which a second thread pays for
 /// waking and for fetching the dense operand into its own cache. Measured on
-/// the MNIST MLP, whose first-layer products are 1.6M each: splitting them
-/// made 2-thread training slower than 1-thread (226,000 against 252,000
-/// samples/s, medians of 5 alternated runs), keeping them whole 264,800. The
-/// CNN's products with sparse gradients are ~20M and split.
+/// the MNIST MLP, whose first-layer products are 1.6M each: split, 2-thread
+/// training ran 226,000 samples/s against 252,300 at 1 thread; whole, 264,800
+/// (`model.fit`, medians of 5 alternated runs). The CNN's products with sparse
+/// gradients are ~20M and split.
 const SPLIT_WORK: usize = 1 << 22;
 
 /// A band of rows, `band(start, end)`, that may run on any thread.
@@ -184,8 +184,8 @@ pub unsafe fn product(
                         transpose(m, end - t, tile, m, out.add(t), n, accumulate);
                     }
                 };
-                // Bands of whole cache lines of dst's rows, so that two threads
-                // never write the same line.
+                // Bands of 16 columns of dst's rows at a time (a cache line
+                // when the rows are aligned), so that threads seldom share one.
                 split(
                     n,
                     m,
