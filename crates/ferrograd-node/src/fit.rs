@@ -9,7 +9,6 @@
 use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
-use ferrograd::kernels::threads;
 use ferrograd::random;
 use ferrograd::trace::{self, Trace};
 use ferrograd::train::{self, Batches, Optimize};
@@ -154,8 +153,10 @@ pub struct NativeRunner {
 
 impl NativeRunner {
     /// Sends `work` to the thread and returns a promise of its [`RunResult`]. The
-    /// thread continues this thread's random sequence and hands it back when the
-    /// promise settles, so a loop draws the numbers it would draw on one thread.
+    /// run continues this thread's random sequence (and keeps its grad mode) on a
+    /// thread of the core's pool, which then holds every thread the run uses,
+    /// and hands the sequence back when the promise settles, so a loop draws the
+    /// numbers it would draw on one thread.
     fn run<'e, F>(&self, env: &'e Env, work: F) -> Result<Object<'e>>
     where
         F: FnOnce(&AtomicBool) -> ferrograd::Result<Outcome> + Send + 'static,
@@ -168,16 +169,11 @@ impl NativeRunner {
             return Err(args::arg_error("fit: this runner was closed".into()));
         };
         let (deferred, promise) = env.create_deferred::<RunResult, _>().js()?;
-        let generator = random::generator();
+        let caller = train::CallerState::here();
         let stop = self.stop.clone();
         let job: Job = Box::new(move || {
-            // On a thread of the core's pool, which then holds every thread the
-            // run uses (see `threads::install`).
-            let (outcome, generator) = threads::install(move || {
-                random::set_generator(generator);
-                let outcome = crate::no_panic("fit", || work(&stop));
-                (outcome, random::generator())
-            });
+            let (outcome, generator) =
+                caller.run_on_pool(move || crate::no_panic("fit", || work(&stop)));
             deferred.resolve(move |env| {
                 random::set_generator(generator);
                 settle(&env, outcome)

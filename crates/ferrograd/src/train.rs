@@ -4,11 +4,60 @@
 //! `backward`, `step`), so a replayed epoch gives the same weights as the same
 //! epoch run op by op.
 
+use crate::autograd::GradModeGuard;
 use crate::kernels::threads;
 use crate::optim::{Optimizer, Rule};
+use crate::random::{self, Generator};
 use crate::trace::Trace;
-use crate::{no_grad, Result, Tensor};
+use crate::{is_grad_enabled, no_grad, Result, Tensor};
 use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The per-thread state a run continues from the thread that asked for it: the
+/// random generator (dropout masks draw from it) and the grad mode.
+pub struct CallerState {
+    generator: Generator,
+    grad_enabled: bool,
+}
+
+impl CallerState {
+    /// This thread's state.
+    pub fn here() -> Self {
+        CallerState {
+            generator: random::generator(),
+            grad_enabled: is_grad_enabled(),
+        }
+    }
+
+    /// Runs `f` on a thread of the core's pool (see `threads::install`) in this
+    /// state, and returns its result and the generator as `f` left it, for the
+    /// caller to continue from.
+    ///
+    /// The pool thread's own state is put back afterwards. That matters because
+    /// a pool thread waiting inside a join (a run's step, while the next batch
+    /// is gathered) runs other queued pool jobs meanwhile, such as a whole run
+    /// for another runner or worker thread, and then resumes its own run, which
+    /// must find its own generator and grad mode where it left them.
+    pub fn run_on_pool<R: Send>(self, f: impl FnOnce() -> R + Send) -> (R, Generator) {
+        threads::install(move || {
+            let _grad = GradModeGuard::new(self.grad_enabled);
+            let _outer = GeneratorGuard(Some(random::generator()));
+            random::set_generator(self.generator);
+            let result = f();
+            (result, random::generator())
+        })
+    }
+}
+
+/// Puts a thread's generator back when dropped, even when unwinding.
+struct GeneratorGuard(Option<Generator>);
+
+impl Drop for GeneratorGuard {
+    fn drop(&mut self) {
+        if let Some(g) = self.0.take() {
+            random::set_generator(g);
+        }
+    }
+}
 
 /// An optimizer as a training loop drives it, whatever its algorithm.
 pub trait Optimize: Send {
@@ -157,6 +206,31 @@ pub fn predict_batches(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_nested_in_another_leaves_the_outer_runs_generator_and_grad_mode() {
+        let numbers = |seed: u64| {
+            random::manual_seed(seed);
+            CallerState::here()
+        };
+        let draw = || random::randn(&[4]).unwrap().to_vec_f32().unwrap();
+        let (inner_state, outer_state) = (numbers(2), numbers(1));
+        let expected = {
+            random::manual_seed(1);
+            (draw(), draw())
+        };
+        let ((first, second), _) = outer_state.run_on_pool(|| {
+            let first = draw();
+            // What a pool thread does when, waiting in a join, it takes another
+            // runner's queued run: that run goes in its own state, under this
+            // run's `no_grad` here.
+            let (inner_grad, _) = no_grad(|| inner_state.run_on_pool(is_grad_enabled));
+            assert!(inner_grad, "the inner run has its caller's grad mode");
+            assert!(is_grad_enabled(), "no_grad's scope ended");
+            (first, draw())
+        });
+        assert_eq!((first, second), expected);
+    }
     use crate::nn::{self, Reduction};
     use crate::optim::{ParamGroup, Sgd, SgdOptions};
     use crate::trace;
