@@ -202,29 +202,35 @@ pub fn gemm<T: Float>(
     });
 }
 
-/// Whether a float32 product runs our packed AVX2 kernel rather than the `gemm`
-/// crate: at the AVX2 level; and for a column-major rhs (x W^T, the forward of
-/// every Linear layer) on CPUs that run AVX-512 in 256-bit halves
-/// (`simd::avx512_in_halves`), where the crate packs such an rhs by a strided
-/// gather. There, at the MNIST MLP's x W^T (64x784 by 784x128), ours ran 95.8
-/// GFLOP/s on 1 thread against the crate's 89.6 (its plain product: 104.6),
-/// `bench/ops.mjs` with and without `FERROGRAD_SIMD=avx2` on AMD EPYC (Zen 4);
-/// with ours on every layout the CNN trained 7-8% slower than with the crate
-/// (4% with column-major lhs operands added), so the other layouts, and outputs
-/// narrower than [`MIN_WIDTH_OURS`] (a classifier's 10 columns), stay with the
-/// crate. Elsewhere (full-width AVX-512) the crate's kernels are the ones to
-/// beat.
+/// Whether a float32 product runs our packed kernel (`kernels::sgemm`) rather
+/// than the `gemm` crate: at the AVX2 level; on CPUs that execute AVX-512 at
+/// full width (Intel's), with its AVX-512 tile, for outputs at least
+/// [`MIN_WIDTH_OURS`] wide; and on CPUs that run AVX-512 in 256-bit halves
+/// (`simd::avx512_in_halves`, Zen 4), for a column-major rhs (x W^T, the
+/// forward of every Linear layer), where the crate packs such an rhs by a
+/// strided gather.
+///
+/// Measured with `bench/ops.mjs` (and `FERROGRAD_SIMD=avx2` for the other
+/// route). On Zen 4, at the MNIST MLP's x W^T (64x784 by 784x128), ours ran
+/// 95.8 GFLOP/s on 1 thread against the crate's 89.6 (its plain product:
+/// 104.6); with ours on every layout the CNN trained 7-8% slower than with the
+/// crate (4% with column-major lhs operands added), so the other layouts stay
+/// with the crate there. On Intel (Emerald Rapids) the crate reached 0.80-0.84x
+/// OpenBLAS at n = 256 and 512 on 1 thread and 0.56-0.73x on 2. Outputs
+/// narrower than [`MIN_WIDTH_OURS`] (a classifier's 10 columns) waste most of
+/// a 32-column tile and stay with the crate.
 #[cfg(target_arch = "x86_64")]
 fn our_f32_kernel(n: usize, (rs, cs): MatStrides) -> bool {
     use super::simd::{avx512_in_halves, level, SimdLevel};
     match level() {
         SimdLevel::Avx2 => true,
-        SimdLevel::Avx512 => n >= MIN_WIDTH_OURS && rs == 1 && cs != 1 && avx512_in_halves(),
+        SimdLevel::Avx512 if avx512_in_halves() => n >= MIN_WIDTH_OURS && rs == 1 && cs != 1,
+        SimdLevel::Avx512 => n >= MIN_WIDTH_OURS,
         _ => false,
     }
 }
 
-/// The float32 product on AVX2 machines: our packed kernel (`kernels::sgemm`).
+/// The float32 product by our packed kernel (`kernels::sgemm`).
 /// Its results do not depend on how the output is cut, so the cut can follow
 /// the thread count: one band per thread, along the side whose bands repeat
 /// the cheaper packing (column bands each pack all of `lhs`, row bands all of
@@ -239,8 +245,9 @@ fn packed_f32(
     (rhs, rs): (&[f32], MatStrides),
     accumulate: bool,
 ) {
-    use super::sgemm::{sgemm, Operand, MR, NR};
+    use super::sgemm::{sgemm, wide_tile, Operand, Product, MR, MR_WIDE, NR, NR_WIDE};
     let out = DstPtr(dst.as_mut_ptr());
+    let wide = wide_tile();
     let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>| {
         let lhs = Operand {
             ptr: lhs.as_ptr().wrapping_add(rows.start * ls.0),
@@ -254,26 +261,36 @@ fn packed_f32(
         };
         // SAFETY: `gemm` checked the operands' extents against their slices and
         // dst's length against m x n; the block's rows and columns lie inside
-        // those, blocks given to different threads are disjoint, and `gemm`'s
-        // caller chose this path only at the AVX2 level, which `simd::level()`
-        // grants only when the CPU has AVX2 and FMA.
+        // those, blocks given to different threads are disjoint, and
+        // `our_f32_kernel` chose this path only at the AVX2 or AVX-512 level,
+        // which `simd::level()` grants only when the CPU has those features
+        // (`wide_tile` is true only at AVX-512).
         unsafe {
+            let dst = out.get().add(rows.start * n + cols.start);
+            let (m, n, ldd) = (rows.len(), cols.len(), n);
             sgemm(
-                rows.len(),
-                cols.len(),
-                k,
-                out.get().add(rows.start * n + cols.start),
-                n,
-                lhs,
-                rhs,
-                accumulate,
+                wide,
+                Product {
+                    m,
+                    n,
+                    k,
+                    dst,
+                    ldd,
+                    lhs,
+                    rhs,
+                    accumulate,
+                },
             )
         }
     };
     let pool = threads::pool();
     let nt = pool.current_num_threads();
     let by_cols = m <= n;
-    let (len, align) = if by_cols { (n, NR) } else { (m, MR) };
+    let (mr, nr) = match wide {
+        true => (MR_WIDE, NR_WIDE),
+        false => (MR, NR),
+    };
+    let (len, align) = if by_cols { (n, nr) } else { (m, mr) };
     let bands = match m * n * k >= SPLIT_THRESHOLD {
         true => nt.min(len / align).max(1),
         false => 1,
