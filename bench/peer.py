@@ -15,7 +15,7 @@ def parse_args(description, tasks):
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--tasks", default=",".join(tasks))
-    p.add_argument("--repeats", type=int, default=3, help="training runs per task")
+    p.add_argument("--repeats", type=int, default=5, help="training runs per task")
     p.add_argument("--data", default=DATA)
     p.add_argument("--quick", action="store_true", help="tiny epochs/repeats for a smoke test")
     return p.parse_args()

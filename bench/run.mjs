@@ -10,7 +10,7 @@
 //   --peers a,b        only these peers (ferrograd, pytorch, numpy, tfjs-cpu, tfjs-wasm, brain.js);
 //                      the other peers' figures already in latest.json are kept
 //   --threads 1,2      thread counts (default 1,2)
-//   --repeats R        training runs per task (default: the peers' own, 3)
+//   --repeats R        training runs per task (default: the peers' own, 5)
 //   --tasks a,b        only these tasks
 //   --fresh            start latest.json afresh instead of keeping other peers' figures
 //

@@ -32,7 +32,7 @@ export function parseArgs(argv = process.argv.slice(2), extra = {}) {
   }
   if (!(opts.threads >= 1)) throw new Error('--threads must be >= 1')
   for (const t of opts.tasks ?? []) if (!ALL_TASKS.includes(t)) throw new Error(`unknown task ${t}`)
-  opts.repeats ??= opts.quick ? 1 : 3
+  opts.repeats ??= opts.quick ? 1 : 5
   return opts
 }
 
