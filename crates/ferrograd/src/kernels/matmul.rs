@@ -1,10 +1,10 @@
 //! The one matrix-multiply entry point. Everything that multiplies matrices calls
-//! [`gemm`], so the backend can change in one place. float32 on AVX2 machines,
-//! and products with a column-major rhs on AVX-512 machines that run it in
-//! 256-bit halves (AMD Zen 4), run our packed kernel (`kernels::sgemm`,
-//! measured against the `gemm` crate and OpenBLAS in `bench/ops.mjs`); float64,
-//! the other products there, full-width AVX-512 machines (where the crate's
-//! AVX-512 kernels are the ones to beat) and other CPUs run the `gemm` crate.
+//! [`gemm`], so the backend can change in one place. float32 runs our packed
+//! kernel (`kernels::sgemm`, measured against the `gemm` crate and OpenBLAS in
+//! `bench/ops.mjs`) on AVX2 machines; on machines that run AVX-512 at full width
+//! (Intel), with its AVX-512 tile, for outputs at least 32 columns wide; and on
+//! those that run it in 256-bit halves (AMD Zen 4), for a column-major rhs.
+//! float64, the other float32 products and other CPUs run the `gemm` crate.
 //! Before either, a float32 product with a mostly-zero operand (MNIST pixels,
 //! one-hot features) is offered to `kernels::sparse`, which skips the zeros.
 
