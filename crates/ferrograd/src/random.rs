@@ -72,6 +72,27 @@ pub fn set_generator(g: Generator) {
     RNG.with(|r| *r.borrow_mut() = g.0);
 }
 
+/// Makes a generator this thread's until dropped, then puts the previous one
+/// back, even when unwinding (as `GradModeGuard` does for the grad mode).
+pub struct GeneratorGuard {
+    previous: ChaCha8Rng,
+}
+
+impl GeneratorGuard {
+    /// Makes `g` this thread's generator until the guard is dropped.
+    pub fn new(g: Generator) -> Self {
+        GeneratorGuard {
+            previous: RNG.with(|r| std::mem::replace(&mut *r.borrow_mut(), g.0)),
+        }
+    }
+}
+
+impl Drop for GeneratorGuard {
+    fn drop(&mut self) {
+        RNG.with(|r| std::mem::swap(&mut *r.borrow_mut(), &mut self.previous));
+    }
+}
+
 /// Runs `f` with this thread's generator.
 pub fn with_rng<R>(f: impl FnOnce(&mut ChaCha8Rng) -> R) -> R {
     RNG.with(|r| f(&mut r.borrow_mut()))

@@ -7,7 +7,7 @@
 use crate::autograd::GradModeGuard;
 use crate::kernels::threads;
 use crate::optim::{Optimizer, Rule};
-use crate::random::{self, Generator};
+use crate::random::{self, Generator, GeneratorGuard};
 use crate::trace::Trace;
 use crate::{is_grad_enabled, no_grad, Result, Tensor};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,22 +40,10 @@ impl CallerState {
     pub fn run_on_pool<R: Send>(self, f: impl FnOnce() -> R + Send) -> (R, Generator) {
         threads::install(move || {
             let _grad = GradModeGuard::new(self.grad_enabled);
-            let _outer = GeneratorGuard(Some(random::generator()));
-            random::set_generator(self.generator);
+            let _generator = GeneratorGuard::new(self.generator);
             let result = f();
             (result, random::generator())
         })
-    }
-}
-
-/// Puts a thread's generator back when dropped, even when unwinding.
-struct GeneratorGuard(Option<Generator>);
-
-impl Drop for GeneratorGuard {
-    fn drop(&mut self) {
-        if let Some(g) = self.0.take() {
-            random::set_generator(g);
-        }
     }
 }
 
@@ -206,15 +194,18 @@ pub fn predict_batches(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nn::{self, Reduction};
+    use crate::optim::{ParamGroup, Sgd, SgdOptions};
+    use crate::trace;
 
     #[test]
     fn a_run_nested_in_another_leaves_the_outer_runs_generator_and_grad_mode() {
-        let numbers = |seed: u64| {
+        let seeded = |seed: u64| {
             random::manual_seed(seed);
             CallerState::here()
         };
         let draw = || random::randn(&[4]).unwrap().to_vec_f32().unwrap();
-        let (inner_state, outer_state) = (numbers(2), numbers(1));
+        let (inner_state, outer_state) = (seeded(2), seeded(1));
         let expected = {
             random::manual_seed(1);
             (draw(), draw())
@@ -224,16 +215,16 @@ mod tests {
             // What a pool thread does when, waiting in a join, it takes another
             // runner's queued run: that run goes in its own state, under this
             // run's `no_grad` here.
-            let (inner_grad, _) = no_grad(|| inner_state.run_on_pool(is_grad_enabled));
+            let (inner_grad, outer_grad) = no_grad(|| {
+                let (inner_grad, _) = inner_state.run_on_pool(is_grad_enabled);
+                (inner_grad, is_grad_enabled())
+            });
             assert!(inner_grad, "the inner run has its caller's grad mode");
-            assert!(is_grad_enabled(), "no_grad's scope ended");
+            assert!(!outer_grad, "the outer run's no_grad is back after it");
             (first, draw())
         });
         assert_eq!((first, second), expected);
     }
-    use crate::nn::{self, Reduction};
-    use crate::optim::{ParamGroup, Sgd, SgdOptions};
-    use crate::trace;
 
     /// A linear model's MSE loss, recorded through `trace::op` as the binding
     /// records it.

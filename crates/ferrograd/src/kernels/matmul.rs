@@ -245,7 +245,7 @@ fn packed_f32(
     (rhs, rs): (&[f32], MatStrides),
     accumulate: bool,
 ) {
-    use super::sgemm::{sgemm, wide_tile, Operand, Product, MR, MR_WIDE, NR, NR_WIDE};
+    use super::sgemm::{sgemm, tile, wide_tile, Operand, Product};
     let out = DstPtr(dst.as_mut_ptr());
     let wide = wide_tile();
     let block = |rows: std::ops::Range<usize>, cols: std::ops::Range<usize>| {
@@ -266,16 +266,14 @@ fn packed_f32(
         // which `simd::level()` grants only when the CPU has those features
         // (`wide_tile` is true only at AVX-512).
         unsafe {
-            let dst = out.get().add(rows.start * n + cols.start);
-            let (m, n, ldd) = (rows.len(), cols.len(), n);
             sgemm(
                 wide,
                 Product {
-                    m,
-                    n,
+                    m: rows.len(),
+                    n: cols.len(),
                     k,
-                    dst,
-                    ldd,
+                    dst: out.get().add(rows.start * n + cols.start),
+                    ldd: n,
                     lhs,
                     rhs,
                     accumulate,
@@ -286,10 +284,7 @@ fn packed_f32(
     let pool = threads::pool();
     let nt = pool.current_num_threads();
     let by_cols = m <= n;
-    let (mr, nr) = match wide {
-        true => (MR_WIDE, NR_WIDE),
-        false => (MR, NR),
-    };
+    let (mr, nr) = tile(wide);
     let (len, align) = if by_cols { (n, nr) } else { (m, mr) };
     let bands = match m * n * k >= SPLIT_THRESHOLD {
         true => nt.min(len / align).max(1),

@@ -23,14 +23,14 @@ use std::cell::RefCell;
 use super::simd::{avx512_in_halves, level, SimdLevel};
 
 /// Rows of the AVX2 register tile.
-pub const MR: usize = 6;
+const MR: usize = 6;
 /// Columns of the AVX2 register tile: two 8-lane registers.
-pub const NR: usize = 16;
+const NR: usize = 16;
 /// Rows of the AVX-512 register tile: 8 divides the batch sizes and square
 /// sizes products here come in, so no tile is partly wasted on them.
-pub const MR_WIDE: usize = 8;
+const MR_WIDE: usize = 8;
 /// Columns of the AVX-512 register tile: two 16-lane registers.
-pub const NR_WIDE: usize = 32;
+const NR_WIDE: usize = 32;
 /// Inner-dimension block: one packed B panel (KC x NR floats) is 16 KB (32 KB
 /// for the AVX-512 tile), in L1. Both tiles block the inner dimension alike,
 /// so they add in the same order and give the same bits.
@@ -77,10 +77,19 @@ fn aligned(buf: &mut Vec<f32>, len: usize) -> *mut f32 {
 
 /// The register tile [`sgemm`] uses: `true` for the AVX-512 one, on CPUs that
 /// execute 512-bit instructions at full width (Intel's AVX-512 parts, Zen 5).
-/// Where they run in two 256-bit halves (Zen 4) the AVX2 tile reaches the same
-/// peak with fewer cycles lost to packing.
+/// Where they run in two 256-bit halves (Zen 4) the AVX2 tile stays: the wide
+/// one was built and measured on Intel only.
 pub fn wide_tile() -> bool {
     level() == SimdLevel::Avx512 && !avx512_in_halves()
+}
+
+/// `(rows, columns)` of the register tile [`sgemm`] runs with `wide`: what a
+/// caller cutting the output between threads rounds its bands to.
+pub fn tile(wide: bool) -> (usize, usize) {
+    match wide {
+        true => (MR_WIDE, NR_WIDE),
+        false => (MR, NR),
+    }
 }
 
 /// One product for [`sgemm`]: `dst = lhs @ rhs`, or `dst += lhs @ rhs` with
