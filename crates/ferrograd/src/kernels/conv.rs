@@ -12,11 +12,12 @@
 //! per-run weight gradients are summed in run order, so results are identical for
 //! any number of threads.
 
+use super::alloc;
 use super::elementwise;
+use super::float::Real;
 use super::im2col::{col2im, im2col, Window};
 use super::matmul::{gemm, MatRef};
 use super::threads;
-use crate::tensor::{alloc, Float};
 use crate::Result;
 use rayon::prelude::*;
 
@@ -95,7 +96,7 @@ impl ConvGeometry {
 
     /// Writes group `grp`'s columns of a run's samples (`x`: their inputs) side by
     /// side into `cols`.
-    fn columns<T: Float>(&self, x: &[T], run: Run, grp: usize, cols: &mut [T]) {
+    fn columns<T: Real>(&self, x: &[T], run: Run, grp: usize, cols: &mut [T]) {
         let (hw, cg, p) = (self.win.input_len(), self.group_in(), self.win.output_len());
         for i in 0..run.len {
             let planes = &x[i * self.sample_in() + grp * cg * hw..][..cg * hw];
@@ -114,7 +115,7 @@ impl ConvGeometry {
     /// Calls `f(run, its part of dst)` for every run, on the core's threads when
     /// there is more than one run. `dst` is cut into parts of `per_sample`
     /// elements per sample; without it every part is empty.
-    fn each_run<T: Float, U: Send>(
+    fn each_run<T: Real, U: Send>(
         &self,
         dst: Option<(&mut [T], usize)>,
         f: impl Fn(Run, &mut [T]) -> Result<U> + Sync,
@@ -149,7 +150,7 @@ impl ConvGeometry {
 
     /// The convolution of `x` (`[N, C, h, w]`) with `w` (`[O, C/groups, kh, kw]`)
     /// plus `bias`, into `out` (`[N, O, oh, ow]`, fully overwritten).
-    pub fn forward<T: Float>(
+    pub fn forward<T: Real>(
         &self,
         x: &[T],
         w: &[T],
@@ -195,7 +196,7 @@ impl ConvGeometry {
     /// Gradients of the input (into `gx`, `[N, C, h, w]`, overwritten) and of the
     /// weight (into `gw`, `[O, C/groups, kh, kw]`, overwritten) from the output
     /// gradient `g`; either may be skipped.
-    pub fn backward<T: Float>(
+    pub fn backward<T: Real>(
         &self,
         g: &[T],
         x: &[T],
@@ -284,12 +285,12 @@ impl ConvGeometry {
     /// The bias gradient: `g` summed over samples and positions per output channel.
     /// Each plane is summed by the vectorised kernel, and the planes in float64, so
     /// that long float32 sums stay accurate.
-    pub fn bias_grad<T: Float>(&self, g: &[T]) -> Vec<T> {
+    pub fn bias_grad<T: Real>(&self, g: &[T]) -> Vec<T> {
         let (o, p) = (self.out_channels, self.win.output_len());
         let mut acc = vec![0f64; o];
         if p > 0 {
             for (plane, a) in g.chunks_exact(p).zip((0..o).cycle()) {
-                acc[a] += elementwise::sum(plane).to_f64();
+                acc[a] += elementwise::sum(plane).widen();
             }
         }
         acc.into_iter().map(T::of).collect()

@@ -2,9 +2,11 @@
 //! compiled per SIMD level and picked at run time (`simd.rs`); broadcast and
 //! strided operands fall back to index walks.
 
+use super::alloc;
+use super::float::Real;
+use super::layout::Layout;
 use super::simd::{multiversion, SimdLevel};
 use super::threads::{self, share_bands, DstPtr};
-use crate::tensor::{alloc, Float, Layout};
 use crate::Result;
 
 /// Elements to write before `out` reaches a 64-byte boundary (at most `n`). Large
@@ -87,7 +89,7 @@ fn zip_uninit_generic<T: Copy, U, F: Fn(T, T) -> U>(
 /// Sum with eight independent accumulators: vectorisable, more accurate than one
 /// running sum, and (the order being fixed) identical at every SIMD level.
 #[inline(always)]
-pub(crate) fn sum_generic<T: Float>(x: &[T]) -> T {
+pub(crate) fn sum_generic<T: Real>(x: &[T]) -> T {
     let mut acc = [T::ZERO; 8];
     let chunks = x.chunks_exact(8);
     let rest = chunks.remainder();
@@ -107,7 +109,7 @@ pub(crate) fn sum_generic<T: Float>(x: &[T]) -> T {
 /// sixteen independent lanes so that the loop vectorises. The maximum is exact,
 /// so the lane order does not change it.
 #[inline(always)]
-pub(crate) fn max_generic<T: Float>(x: &[T]) -> T {
+pub(crate) fn max_generic<T: Real>(x: &[T]) -> T {
     let mut acc = [T::NEG_INFINITY; 16];
     let chunks = x.chunks_exact(16);
     let rest = chunks.remainder();
@@ -129,7 +131,7 @@ const DOT_LANES: usize = 32;
 /// stay separate operations (no fused multiply-add), and the final tree is fixed,
 /// so the result is the same at every SIMD level.
 #[inline(always)]
-fn dot_generic<T: Float>(a: &[T], b: &[T]) -> T {
+fn dot_generic<T: Real>(a: &[T], b: &[T]) -> T {
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [T::ZERO; DOT_LANES];
@@ -165,7 +167,7 @@ fn dot_generic<T: Float>(a: &[T], b: &[T]) -> T {
 multiversion! {
     /// Dot product of two slices (over the shorter length), vectorised for the
     /// CPU (same result at every level).
-    pub fn dot / dot_at / dot_generic <T: [Float]> (a: &[T], b: &[T]) -> T
+    pub fn dot / dot_at / dot_generic <T: [Real]> (a: &[T], b: &[T]) -> T
 }
 
 /// [`dot`] for float32, with hand-written AVX2 where the CPU has it: the compiler
@@ -315,7 +317,7 @@ fn fill_parts<U: Send>(
 
 multiversion! {
     /// Sum of a slice, vectorised for the CPU (same result at every level).
-    pub fn sum / sum_at / sum_generic <T: [Float]> (x: &[T]) -> T
+    pub fn sum / sum_at / sum_generic <T: [Real]> (x: &[T]) -> T
 }
 
 /// `f` applied to every element of a strided operand, row-major.

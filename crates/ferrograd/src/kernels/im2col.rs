@@ -7,7 +7,7 @@
 //! `(i, j)` of channel `c` sees there (0 in the padding). Several samples sit side
 //! by side in one `[rows, row_len]` buffer so that one product serves a whole batch.
 
-use crate::tensor::Float;
+use super::float::Real;
 
 /// A 2-D sliding window over planes of `h x w`: kernel, stride, zero padding and
 /// dilation per axis (`[rows, columns]`), and the output size they give.
@@ -91,7 +91,7 @@ impl Window {
 
 /// Writes the columns of one sample's `channels` planes (`x`, packed) into `cols`,
 /// a `[channels * taps, row_len]` buffer, at column `col0`. Padding reads as 0.
-pub fn im2col<T: Float>(x: &[T], win: &Window, cols: &mut [T], row_len: usize, col0: usize) {
+pub fn im2col<T: Real>(x: &[T], win: &Window, cols: &mut [T], row_len: usize, col0: usize) {
     let (hw, p, taps) = (win.input_len(), win.output_len(), win.taps());
     let sw = win.stride[1];
     for (c, plane) in x.chunks_exact(hw).enumerate() {
@@ -147,7 +147,7 @@ fn copy_run<T: Copy>(dst: &mut [T], src: &[T]) {
 /// The adjoint of [`im2col`]: adds each column entry of `cols` back onto the input
 /// element it was read from, for one sample's `channels` planes in `dx` (packed).
 /// Entries that were read from padding are dropped.
-pub fn col2im<T: Float>(cols: &[T], win: &Window, row_len: usize, col0: usize, dx: &mut [T]) {
+pub fn col2im<T: Real>(cols: &[T], win: &Window, row_len: usize, col0: usize, dx: &mut [T]) {
     let (hw, taps) = (win.input_len(), win.taps());
     let sw = win.stride[1];
     for (c, plane) in dx.chunks_exact_mut(hw).enumerate() {

@@ -8,8 +8,8 @@
 //! Before either, a float32 product with a mostly-zero operand (MNIST pixels,
 //! one-hot features) is offered to `kernels::sparse`, which skips the zeros.
 
+use super::float::Real;
 use super::threads::{self, share_bands, DstPtr};
-use crate::tensor::Float;
 
 /// Strides, in elements, of a matrix operand: `(row stride, column stride)`.
 pub type MatStrides = (usize, usize);
@@ -50,7 +50,7 @@ const PARALLEL_THRESHOLD: usize = 1 << 25;
 /// # Panics
 /// When an operand's strides reach outside its slice (a bug in the caller).
 #[allow(clippy::too_many_arguments)]
-pub fn gemm<T: Float>(
+pub fn gemm<T: Real>(
     m: usize,
     n: usize,
     k: usize,

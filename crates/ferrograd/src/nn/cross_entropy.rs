@@ -17,7 +17,7 @@ use super::Reduction;
 use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
-use crate::tensor::{alloc, float_dispatch, DType, Float, Tensor};
+use crate::tensor::{alloc, float_dispatch, DType, Float, Real, Tensor};
 use crate::{bail, Result};
 
 /// The options of [`cross_entropy_with`] and [`nll_loss`], PyTorch's defaults by
@@ -122,7 +122,7 @@ impl Rows {
                 let lse = match self.logits {
                     true => {
                         let (shift, total) = exp_shifted(row, &mut exps);
-                        Float::ln(total) + shift
+                        Real::ln(total) + shift
                     }
                     false => T::ZERO,
                 };
@@ -204,7 +204,7 @@ impl Rows {
                     };
                     dx.extend(exps.iter().enumerate().map(grad));
                     if let Some(dt) = dt.as_mut() {
-                        let lse = Float::ln(T::of(total)) + shift;
+                        let lse = Real::ln(T::of(total)) + shift;
                         for (j, d) in dt[start..start + c].iter_mut().enumerate() {
                             *d = T::of(-s * self.w(j) * keep * (row[j] - lse).to_f64());
                         }
@@ -228,7 +228,7 @@ fn exp_shifted<T: Float>(row: &[T], exps: &mut Vec<T>) -> (T, T) {
         max
     };
     exps.clear();
-    elementwise::map_slice(row, exps, |v| Float::exp(v - shift));
+    elementwise::map_slice(row, exps, |v| Real::exp(v - shift));
     (shift, elementwise::sum(exps))
 }
 

@@ -10,7 +10,7 @@ use super::Reduction;
 use crate::autograd::{is_grad_enabled, record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
-use crate::tensor::{alloc, float_dispatch, Float, Tensor};
+use crate::tensor::{alloc, float_dispatch, Float, Real, Tensor};
 use crate::{bail, Result};
 
 /// Which loss, with its parameters.
@@ -86,7 +86,7 @@ fn bce<T: Float>(x: T, t: T) -> (T, T, T) {
 fn bce_with_logits<T: Float>(x: T, t: T, pw: T) -> (T, T, T) {
     let one = T::ONE;
     // log(sigmoid(x)) and sigmoid(x) from one exp(-|x|), without overflow.
-    let e = Float::exp(-x.abs());
+    let e = Real::exp(-x.abs());
     let log_sig = x.min(T::ZERO) - ln_1p(e);
     let sig = if x >= T::ZERO {
         one / (one + e)
@@ -100,7 +100,7 @@ fn bce_with_logits<T: Float>(x: T, t: T, pw: T) -> (T, T, T) {
 
 #[inline(always)]
 fn kl_div_log_target<T: Float>(x: T, t: T) -> (T, T, T) {
-    let e = Float::exp(t);
+    let e = Real::exp(t);
     (e * (t - x), -e, e * (t - x + T::ONE))
 }
 

@@ -2,7 +2,6 @@
 //! conversion. The in-place copy is not recorded: like PyTorch's `copy_` under
 //! `no_grad`, it changes a leaf's data.
 
-use super::binary::is_float;
 use crate::autograd::{record, Backward};
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::Tensor;
@@ -65,7 +64,7 @@ impl Tensor {
         if dtype == self.dtype() {
             return Ok(self.clone());
         }
-        let float_to_float = is_float(self.dtype()) && is_float(dtype);
+        let float_to_float = self.dtype().is_float() && dtype.is_float();
         if self.requires_grad() && crate::is_grad_enabled() && !float_to_float {
             bail!(
                 Dtype,

@@ -1,10 +1,9 @@
 //! Broadcasting arithmetic: `add sub mul div`, tensor with tensor and tensor with a
 //! number, each forward beside its backward.
 
+use super::map::{map_float, zip_float, zip_typed};
 use crate::autograd::{record, Backward};
-use crate::kernels::elementwise;
-use crate::tensor::shape::{broadcast_shapes, checked_numel};
-use crate::tensor::{DType, Element, Float, Tensor};
+use crate::tensor::{DType, Float, Real, Tensor};
 use crate::{bail, Result};
 
 /// The four arithmetic operators.
@@ -52,92 +51,6 @@ impl BinaryOp {
     }
 }
 
-/// `f(a, b)` elementwise with broadcasting over two tensors of element type `T`,
-/// no graph.
-pub(crate) fn zip_typed<T: Element, U: Element>(
-    op: &str,
-    a: &Tensor,
-    b: &Tensor,
-    f: impl Fn(T, T) -> U + Sync,
-) -> Result<Tensor> {
-    // Operands of one shape (the common case, and every op of a small model's
-    // step) need no broadcast layouts: five allocations fewer per op, a tenth of a
-    // 1x1 add from JavaScript.
-    let same = a.shape() == b.shape();
-    let shape = if same {
-        std::borrow::Cow::Borrowed(a.shape())
-    } else {
-        let shape = broadcast_shapes(op, a.shape(), b.shape())?;
-        checked_numel(op, &shape)?;
-        std::borrow::Cow::Owned(shape)
-    };
-    let out = a.with_data(op, |da: &[T], la| {
-        b.with_data(op, |db: &[T], lb| -> Result<Vec<U>> {
-            if same {
-                return elementwise::zip(op, da, la, db, lb, f);
-            }
-            let la = la.broadcast_to(op, &shape)?;
-            let lb = lb.broadcast_to(op, &shape)?;
-            elementwise::zip(op, da, &la, db, &lb, f)
-        })
-    })???;
-    Ok(Tensor::from_storage(U::storage(out), &shape))
-}
-
-/// `f(x)` elementwise over a tensor of element type `T`, no graph.
-pub(crate) fn map_typed<T: Element, U: Element>(
-    op: &str,
-    x: &Tensor,
-    f: impl Fn(T) -> U + Sync,
-) -> Result<Tensor> {
-    let out = x.with_data(op, |d: &[T], l| elementwise::map(op, d, l, f))??;
-    Ok(Tensor::from_storage(U::storage(out), x.shape()))
-}
-
-/// `f(a, b)` over two float tensors of one dtype, compiled for float32 and
-/// float64; inside `f`, `$T` names the element type.
-macro_rules! zip_float {
-    ($op:expr, $a:expr, $b:expr, $T:ident, |$x:ident, $y:ident| $body:expr) => {
-        $crate::tensor::float_dispatch!($a.dtype(), $op, $T => {
-            $crate::ops::binary::zip_typed($op, $a, $b, |$x: $T, $y: $T| -> $T { $body })
-        })
-    };
-}
-pub(crate) use zip_float;
-
-/// `f(x)` over a float tensor, compiled for float32 and float64; inside `f`,
-/// `$T` names the element type.
-macro_rules! map_float {
-    ($op:expr, $x:expr, $T:ident, |$v:ident| $body:expr) => {
-        $crate::tensor::float_dispatch!($x.dtype(), $op, $T => {
-            $crate::ops::binary::map_typed($op, $x, |$v: $T| -> $T { $body })
-        })
-    };
-}
-pub(crate) use map_float;
-
-/// The dtype `a op b` computes in, as PyTorch promotes: the wider float if either
-/// side is a float, else the wider integer, bool only with bool.
-pub fn promote(a: DType, b: DType) -> DType {
-    let rank = |d: DType| match d {
-        DType::Bool => 0,
-        DType::I32 => 1,
-        DType::I64 => 2,
-        DType::F32 => 3,
-        DType::F64 => 4,
-    };
-    if rank(a) >= rank(b) {
-        a
-    } else {
-        b
-    }
-}
-
-/// True for float32 and float64.
-pub fn is_float(d: DType) -> bool {
-    matches!(d, DType::F32 | DType::F64)
-}
-
 fn float_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let name = op.name();
     match op {
@@ -145,19 +58,19 @@ fn float_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         BinaryOp::Sub => zip_float!(name, a, b, T, |x, y| x - y),
         BinaryOp::Mul => zip_float!(name, a, b, T, |x, y| x * y),
         BinaryOp::Div => zip_float!(name, a, b, T, |x, y| x / y),
-        BinaryOp::Pow => zip_float!(name, a, b, T, |x, y| Float::powf(x, y)),
+        BinaryOp::Pow => zip_float!(name, a, b, T, |x, y| Real::powf(x, y)),
         BinaryOp::Maximum => zip_float!(name, a, b, T, |x, y| {
             if x.is_nan() || y.is_nan() {
                 T::NAN
             } else {
-                Float::max(x, y)
+                Real::max(x, y)
             }
         }),
         BinaryOp::Minimum => zip_float!(name, a, b, T, |x, y| {
             if x.is_nan() || y.is_nan() {
                 T::NAN
             } else {
-                Float::min(x, y)
+                Real::min(x, y)
             }
         }),
     }
@@ -232,7 +145,7 @@ fn same_dtype_forward(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
 /// The dtype `a op b` computes in: the promoted dtype, except that division of
 /// integers is true division in float32 and a bool power is an int64 power.
 fn compute_dtype(op: BinaryOp, a: DType, b: DType) -> DType {
-    let d = promote(a, b);
+    let d = DType::promote(a, b);
     match (op, d) {
         (BinaryOp::Div, DType::Bool | DType::I32 | DType::I64) => DType::F32,
         (BinaryOp::Pow, DType::Bool) => DType::I64,
@@ -274,14 +187,14 @@ impl Backward for BinaryBackward {
                     if y == T::ZERO {
                         T::ZERO
                     } else {
-                        y * Float::powf(x, y - T::ONE)
+                        y * Real::powf(x, y - T::ONE)
                     }
                 })?)?;
                 let gb = g.mul(&zip_float!("pow", a, b, T, |x, y| {
                     if x == T::ZERO && y >= T::ZERO {
                         T::ZERO
                     } else {
-                        Float::powf(x, y) * Float::ln(x)
+                        Real::powf(x, y) * Real::ln(x)
                     }
                 })?)?;
                 (ga, gb)
@@ -356,7 +269,7 @@ impl Tensor {
     pub fn binary_scalar(&self, op: BinaryOp, value: f64, reversed: bool) -> Result<Tensor> {
         let name = op.name();
         let d = self.dtype();
-        if !is_float(d) {
+        if !d.is_float() {
             let integral = value.fract() == 0.0 && value.abs() < 2f64.powi(63);
             let dtype = match d {
                 _ if !integral => DType::F32,

@@ -3,7 +3,7 @@
 use crate::tensor::alloc;
 use crate::tensor::dtype::{with_elements, Element};
 use crate::tensor::shape::{broadcast_shapes, checked_numel};
-use crate::tensor::{Layout, Storage, Tensor};
+use crate::tensor::{DType, Layout, Storage, Tensor};
 use crate::{bail, Result};
 
 /// The six comparisons.
@@ -68,7 +68,7 @@ impl Tensor {
     /// are compared in their promoted dtype, as in PyTorch.
     pub fn compare(&self, op: CmpOp, other: &Tensor) -> Result<Tensor> {
         let name = op.name();
-        let dtype = super::binary::promote(self.dtype(), other.dtype());
+        let dtype = DType::promote(self.dtype(), other.dtype());
         if dtype != self.dtype() || dtype != other.dtype() {
             let _no_grad = crate::autograd::GradModeGuard::new(false);
             return self.to_dtype(dtype)?.compare(op, &other.to_dtype(dtype)?);

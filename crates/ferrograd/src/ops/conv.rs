@@ -13,7 +13,7 @@ use crate::autograd::{record, Backward};
 use crate::kernels::conv::ConvGeometry;
 use crate::kernels::im2col::Window;
 use crate::tensor::shape::{checked_numel, fmt_shape};
-use crate::tensor::{alloc, float_dispatch, Float, Tensor};
+use crate::tensor::{alloc, float_dispatch, DType, Float, Tensor};
 use crate::{bail, Result};
 
 /// Options of [`conv2d`], per axis `[rows, columns]`, as `torch.nn.functional.conv2d`.
@@ -306,9 +306,9 @@ fn convolution(
     )?;
     // Mixed float operands meet in the wider dtype, as matmul's do; integers are
     // refused by the dtype dispatch below.
-    let mut dtype = super::binary::promote(input.dtype(), weight.dtype());
+    let mut dtype = DType::promote(input.dtype(), weight.dtype());
     if let Some(b) = bias {
-        dtype = super::binary::promote(dtype, b.dtype());
+        dtype = DType::promote(dtype, b.dtype());
     }
     let one_d = spatial.stride.len() == 1;
     let batched = input.ndim() == spatial.stride.len() + 2;

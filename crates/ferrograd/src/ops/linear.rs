@@ -7,11 +7,10 @@
 //! MLP). Here the product starts from the bias rows, and the backward writes
 //! `dW = g^T x` straight into W's own `[out, in]` layout.
 
-use super::binary::{is_float, promote};
 use crate::autograd::{record, Backward};
 use crate::kernels::matmul::{gemm, MatRef};
 use crate::tensor::shape::fmt_shape;
-use crate::tensor::{alloc, float_dispatch, Float, Tensor};
+use crate::tensor::{alloc, float_dispatch, DType, Float, Tensor};
 use crate::{bail, Result};
 
 /// Checks the operands' shapes and dtypes; returns `(in_features, out_features)`.
@@ -38,7 +37,7 @@ fn check(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<(usize, u
         }
     }
     for (name, t) in [("input", Some(x)), ("weight", Some(weight)), ("bias", bias)] {
-        if let Some(t) = t.filter(|t| !is_float(t.dtype())) {
+        if let Some(t) = t.filter(|t| !t.dtype().is_float()) {
             bail!(
                 Dtype,
                 "linear: {name} is {}; linear needs float32 or float64 tensors",
@@ -164,8 +163,8 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
     let features = check(x, weight, bias)?;
     let dtype = bias
         .iter()
-        .fold(promote(x.dtype(), weight.dtype()), |d, b| {
-            promote(d, b.dtype())
+        .fold(DType::promote(x.dtype(), weight.dtype()), |d, b| {
+            DType::promote(d, b.dtype())
         });
     let to = |t: &Tensor| -> Result<Tensor> {
         match t.dtype() == dtype {

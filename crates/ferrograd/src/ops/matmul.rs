@@ -4,7 +4,7 @@
 use crate::autograd::{record, Backward};
 use crate::kernels::matmul::{gemm, MatRef};
 use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
-use crate::tensor::{alloc, float_dispatch, Float, Layout, Tensor};
+use crate::tensor::{alloc, float_dispatch, DType, Float, Layout, Tensor};
 use crate::{bail, Result};
 
 /// Product of operands of at least two dimensions, batch dims broadcast; no graph.
@@ -140,7 +140,7 @@ impl Tensor {
             _ => {
                 // Two float dtypes meet in the wider one; integers are refused by the
                 // kernel's dtype check.
-                let dtype = super::binary::promote(self.dtype(), other.dtype());
+                let dtype = DType::promote(self.dtype(), other.dtype());
                 let (a, b) = (self.to_dtype(dtype)?, other.to_dtype(dtype)?);
                 let out = matmul_nd(&a, &b)?;
                 Ok(record(out, "MmBackward", &[&a, &b], || MatmulBackward))

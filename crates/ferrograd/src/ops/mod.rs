@@ -8,6 +8,7 @@ pub mod conv;
 pub mod creation;
 pub mod index;
 pub mod linear;
+pub mod map;
 pub mod matmul;
 pub mod pool;
 pub mod reduce;
@@ -18,4 +19,4 @@ pub mod view;
 
 pub use binary::BinaryOp;
 pub use compare::CmpOp;
-pub use unary::UnaryOp;
+pub use unary::{Saved, UnaryFn};

@@ -1,7 +1,6 @@
 //! Choosing elements by a bool mask: `where` and `masked_fill`, forward beside
 //! backward.
 
-use super::binary::promote;
 use crate::autograd::{record, Backward};
 use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
 use crate::tensor::{alloc, DType, Element, Layout, Storage, Tensor};
@@ -66,7 +65,7 @@ impl Tensor {
             );
         }
         // The values meet in their promoted dtype, as in PyTorch.
-        let dtype = promote(a.dtype(), b.dtype());
+        let dtype = DType::promote(a.dtype(), b.dtype());
         let (a, b) = (&a.to_dtype(dtype)?, &b.to_dtype(dtype)?);
         let shape = broadcast_shapes(
             "where",

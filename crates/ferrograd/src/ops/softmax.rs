@@ -5,7 +5,7 @@ use crate::autograd::{record, Backward};
 use crate::kernels::elementwise::{map_generic, max_generic, sum_generic};
 use crate::kernels::simd::multiversion;
 use crate::tensor::shape::normalize_dim;
-use crate::tensor::{alloc, float_dispatch, Float, Tensor};
+use crate::tensor::{alloc, float_dispatch, Float, Real, Tensor};
 use crate::Result;
 
 /// Splits a shape around `dim`: (outer, size of dim, inner).
@@ -40,12 +40,12 @@ fn kernel<T: Float>(op: &str, x: &[T], shape: &[usize], dim: usize, log: bool) -
             let shift = finite_or_zero(max);
             let mut total = T::ZERO;
             for j in 0..n {
-                let e = Float::exp(x[at(j)] - shift);
+                let e = Real::exp(x[at(j)] - shift);
                 out[at(j)] = e;
                 total = total + e;
             }
             if log {
-                let lse = Float::ln(total);
+                let lse = Real::ln(total);
                 for j in 0..n {
                     out[at(j)] = x[at(j)] - shift - lse;
                 }
@@ -73,11 +73,11 @@ fn last_dim_generic<T: Float>(x: &[T], n: usize, log: bool, out: &mut Vec<T>) {
     for row in x.chunks_exact(n) {
         let shift = finite_or_zero(max_generic(row));
         let start = out.len();
-        map_generic(row, out, |v| Float::exp(v - shift));
+        map_generic(row, out, |v| Real::exp(v - shift));
         let done = &mut out[start..];
         let total = sum_generic(done);
         if log {
-            let lse = Float::ln(total);
+            let lse = Real::ln(total);
             for (o, &v) in done.iter_mut().zip(row) {
                 *o = v - shift - lse;
             }

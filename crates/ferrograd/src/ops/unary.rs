@@ -1,347 +1,331 @@
-//! Elementwise functions and activations, each forward beside its backward.
+//! Elementwise functions and activations. Each is one item, declared once in
+//! [`unary_fns!`]: its public name, its autograd node's name, the function and its
+//! derivative side by side, and how it treats integer tensors. [`Tensor::unary`]
+//! runs any of them, forward and backward, on every float dtype and layout.
 
-use super::binary::{is_float, map_float, map_typed, zip_float, BinaryOp};
+use super::map::{map_float, map_typed, zip_float};
 use crate::autograd::{record, Backward};
-use crate::tensor::{DType, Float, Tensor};
+use crate::ops::BinaryOp;
+use crate::tensor::{DType, Real, Tensor};
 use crate::{bail, Result};
 
-/// The elementwise functions with a derivative; some carry a parameter.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum UnaryOp {
-    /// `-x`
-    Neg,
-    /// `max(x, 0)`
-    Relu,
-    /// `1 / (1 + e^-x)`
-    Sigmoid,
-    /// `tanh(x)`
-    Tanh,
-    /// `e^x`
-    Exp,
-    /// `ln(x)`
-    Log,
-    /// `sqrt(x)`
-    Sqrt,
-    /// `|x|`
-    Abs,
-    /// `x * Φ(x)` with the exact normal CDF (PyTorch's default `gelu`).
-    Gelu,
-    /// `x * sigmoid(x)`
-    Silu,
-    /// `ln(1 + e^x)`, linear above 20 as PyTorch's default threshold.
-    Softplus,
-    /// `x` for `x > 0`, `slope * x` otherwise.
-    LeakyRelu(f64),
-    /// `min(max(x, lo), hi)`.
-    Clamp(f64, f64),
-    /// `x^e` for a number `e`.
-    PowScalar(f64),
-    /// `b^x` for a number `b` (a number raised to a tensor).
-    ScalarPow(f64),
+/// What a derivative reads besides the incoming gradient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    /// The op's input `x`.
+    Input,
+    /// The op's output `y` (cheaper for `exp`, `tanh`, `sigmoid`, `sqrt`).
+    Output,
 }
 
-impl UnaryOp {
-    fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "neg",
-            UnaryOp::Relu => "relu",
-            UnaryOp::Sigmoid => "sigmoid",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Log => "log",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Abs => "abs",
-            UnaryOp::Gelu => "gelu",
-            UnaryOp::Silu => "silu",
-            UnaryOp::Softplus => "softplus",
-            UnaryOp::LeakyRelu(_) => "leakyRelu",
-            UnaryOp::Clamp(..) => "clamp",
-            UnaryOp::PowScalar(_) | UnaryOp::ScalarPow(_) => "pow",
+/// One differentiable elementwise function `y = f(x)`.
+pub trait UnaryFn: Copy + Send + Sync + 'static {
+    /// The name JavaScript users call it by (`leakyRelu`), used in errors and traces.
+    const NAME: &'static str;
+    /// The autograd node's name, as PyTorch's `grad_fn` (`LeakyReluBackward`).
+    const GRAD_FN: &'static str;
+    /// What [`UnaryFn::backward`] reads: `x` or `y`.
+    const SAVED: Saved;
+    /// `f(x)`.
+    fn forward<T: Real>(self, x: T) -> T;
+    /// `dL/dx` from `g = dL/dy` and the saved value (`x` or `y`, per [`UnaryFn::SAVED`]).
+    fn backward<T: Real>(self, g: T, saved: T) -> T;
+    /// The op on an integer or bool tensor where PyTorch keeps the integer type
+    /// (or refuses it); `None` computes it in float32.
+    fn integer(self, _x: &Tensor) -> Option<Result<Tensor>> {
+        None
+    }
+}
+
+/// Declares each elementwise function as a struct implementing [`UnaryFn`], its
+/// parameters (if any) as `f64` fields that the bodies name directly.
+macro_rules! unary_fns {
+    (@struct $(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name;
+    };
+    (@struct $(#[$doc:meta])* $name:ident { $($field:ident),* }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub struct $name {
+            $(#[doc = concat!("The `", stringify!($field), "` parameter.")] pub $field: f64),*
         }
-    }
+    };
+    ($(
+        $(#[$doc:meta])*
+        $name:ident $({ $($field:ident),* })? = $js:literal, $grad:literal, $saved:ident,
+        |$x:ident| $forward:expr,
+        |$g:ident, $s:ident| $backward:expr
+        $(, integer |$op:ident, $it:ident| $integer:expr)?;
+    )*) => {$(
+        unary_fns!(@struct $(#[$doc])* $name $({ $($field),* })?);
 
-    fn grad_fn_name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "NegBackward",
-            UnaryOp::Relu => "ReluBackward",
-            UnaryOp::Sigmoid => "SigmoidBackward",
-            UnaryOp::Tanh => "TanhBackward",
-            UnaryOp::Exp => "ExpBackward",
-            UnaryOp::Log => "LogBackward",
-            UnaryOp::Sqrt => "SqrtBackward",
-            UnaryOp::Abs => "AbsBackward",
-            UnaryOp::Gelu => "GeluBackward",
-            UnaryOp::Silu => "SiluBackward",
-            UnaryOp::Softplus => "SoftplusBackward",
-            UnaryOp::LeakyRelu(_) => "LeakyReluBackward",
-            UnaryOp::Clamp(..) => "ClampBackward",
-            UnaryOp::PowScalar(_) | UnaryOp::ScalarPow(_) => "PowBackward",
-        }
-    }
-
-    /// Ops whose derivative is cheapest from the output rather than the input.
-    fn saves_output(self) -> bool {
-        matches!(
-            self,
-            UnaryOp::Sigmoid | UnaryOp::Tanh | UnaryOp::Exp | UnaryOp::Sqrt | UnaryOp::ScalarPow(_)
-        )
-    }
-}
-
-/// Logistic function, branch-free so it vectorises: for very negative `x`,
-/// `e^-x` overflows to infinity and the quotient is an exact 0, as it should be.
-fn sigmoid<T: Float>(x: T) -> T {
-    T::ONE / (T::ONE + Float::exp(-x))
-}
-
-fn gelu<T: Float>(x: T) -> T {
-    let half = T::of(0.5);
-    half * x * (T::ONE + Float::erf(x * T::of(std::f64::consts::FRAC_1_SQRT_2)))
-}
-
-fn gelu_grad<T: Float>(x: T) -> T {
-    // 1 / sqrt(2 pi)
-    let frac_1_sqrt_2pi = T::of(0.398_942_280_401_432_7);
-    let half = T::of(0.5);
-    half * (T::ONE + Float::erf(x * T::of(std::f64::consts::FRAC_1_SQRT_2)))
-        + x * frac_1_sqrt_2pi * Float::exp(-half * x * x)
-}
-
-fn softplus<T: Float>(x: T) -> T {
-    if x > T::of(20.0) {
-        x
-    } else {
-        Float::ln_1p(Float::exp(x))
-    }
-}
-
-fn forward(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
-    let name = op.name();
-    match op {
-        UnaryOp::Neg => map_float!(name, x, T, |v| -v),
-        // `v.max(0.0)` would turn NaN into 0; PyTorch's relu keeps NaN.
-        UnaryOp::Relu => map_float!(name, x, T, |v| if v > T::ZERO || v.is_nan() {
-            v
-        } else {
-            T::ZERO
-        }),
-        UnaryOp::Sigmoid => map_float!(name, x, T, |v| sigmoid(v)),
-        UnaryOp::Tanh => map_float!(name, x, T, |v| Float::tanh(v)),
-        UnaryOp::Exp => map_float!(name, x, T, |v| Float::exp(v)),
-        UnaryOp::Log => map_float!(name, x, T, |v| Float::ln(v)),
-        UnaryOp::Sqrt => map_float!(name, x, T, |v| Float::sqrt(v)),
-        UnaryOp::Abs => map_float!(name, x, T, |v| Float::abs(v)),
-        UnaryOp::Gelu => map_float!(name, x, T, |v| gelu(v)),
-        UnaryOp::Silu => map_float!(name, x, T, |v| v * sigmoid(v)),
-        UnaryOp::Softplus => map_float!(name, x, T, |v| softplus(v)),
-        UnaryOp::LeakyRelu(s) => {
-            map_float!(name, x, T, |v| if v > T::ZERO { v } else { v * T::of(s) })
-        }
-        // NaN passes through, as in PyTorch.
-        UnaryOp::Clamp(lo, hi) => map_float!(name, x, T, |v| {
-            if v < T::of(lo) {
-                T::of(lo)
-            } else if v > T::of(hi) {
-                T::of(hi)
-            } else {
-                v
+        impl UnaryFn for $name {
+            const NAME: &'static str = $js;
+            const GRAD_FN: &'static str = $grad;
+            const SAVED: Saved = Saved::$saved;
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn forward<T: Real>(self, $x: T) -> T {
+                $( let $name { $($field),* } = self; )?
+                $forward
             }
-        }),
-        UnaryOp::PowScalar(e) => map_float!(name, x, T, |v| Float::powf(v, T::of(e))),
-        UnaryOp::ScalarPow(b) => map_float!(name, x, T, |v| Float::powf(T::of(b), v)),
-    }
+            #[inline(always)]
+            #[allow(unused_variables)]
+            fn backward<T: Real>(self, $g: T, $s: T) -> T {
+                $( let $name { $($field),* } = self; )?
+                $backward
+            }
+            $(
+                fn integer(self, $it: &Tensor) -> Option<Result<Tensor>> {
+                    let $op = self;
+                    $integer
+                }
+            )?
+        }
+    )*};
 }
 
-/// Integer ops that stay integers (wrapping, as PyTorch), for one integer type.
-macro_rules! int_unary {
-    ($op:expr, $x:expr, $t:ty) => {{
-        let name = $op.name();
-        match $op {
-            UnaryOp::Neg => Some(map_typed(name, $x, |v: $t| v.wrapping_neg())),
-            UnaryOp::Abs => Some(map_typed(name, $x, |v: $t| v.wrapping_abs())),
-            UnaryOp::Relu => Some(map_typed(name, $x, |v: $t| v.max(0))),
-            UnaryOp::Clamp(lo, hi) if integral(lo) && integral(hi) => {
-                // Infinite bounds saturate to the type's range.
-                let (lo, hi) = (lo as $t, hi as $t);
-                Some(map_typed(name, $x, move |v: $t| v.max(lo).min(hi)))
-            }
+/// `f` on each element of an int32 or int64 tensor, in its own type; `None`
+/// (float32) for other dtypes.
+macro_rules! int_map {
+    ($t:expr, |$v:ident| $body:expr) => {
+        match $t.dtype() {
+            DType::I32 => Some(map_typed(Self::NAME, $t, |$v: i32| $body)),
+            DType::I64 => Some(map_typed(Self::NAME, $t, |$v: i64| $body)),
             _ => None,
         }
-    }};
+    };
 }
 
-/// An integer or an infinity: a bound an integer clamp can use.
-fn integral(v: f64) -> bool {
-    v.fract() == 0.0 || v.is_infinite()
-}
-
-impl Tensor {
-    /// An elementwise function of an integer or bool tensor, as PyTorch computes
-    /// it: powers as integer arithmetic, `neg abs relu clamp` (integer bounds) in
-    /// the integer type, the rest of the functions in float32.
-    fn unary_integer(&self, op: UnaryOp) -> Result<Tensor> {
-        let kept = match (op, self.dtype()) {
-            (UnaryOp::PowScalar(e), _) => return self.binary_scalar(BinaryOp::Pow, e, false),
-            (UnaryOp::ScalarPow(b), _) => return self.binary_scalar(BinaryOp::Pow, b, true),
-            (UnaryOp::Neg, DType::Bool) => bail!(
-                Dtype,
-                "neg: negating a bool tensor is not supported (as in PyTorch); use logicalNot semantics via eq(false)"
-            ),
-            (_, DType::I32) => int_unary!(op, self, i32),
-            (_, DType::I64) => int_unary!(op, self, i64),
-            _ => None,
+unary_fns! {
+    /// `-x`.
+    Neg = "neg", "NegBackward", Input,
+        |x| -x,
+        |g, x| -g,
+        integer |_op, t| match t.dtype() {
+            DType::Bool => Some(Err(crate::Error::new(
+                crate::ErrorCode::Dtype,
+                "neg: negating a bool tensor is not supported (as in PyTorch); use logicalNot semantics via eq(false)",
+            ))),
+            _ => int_map!(t, |v| v.wrapping_neg()),
         };
-        match kept {
-            Some(out) => out,
-            None => self.to_dtype(DType::F32)?.unary(op),
-        }
+    /// `max(x, 0)`; NaN stays NaN, as in PyTorch (`v.max(0)` would make it 0).
+    Relu = "relu", "ReluBackward", Input,
+        |x| if x > T::ZERO || x.is_nan() { x } else { T::ZERO },
+        |g, x| if x > T::ZERO { g } else { T::ZERO },
+        integer |_op, t| int_map!(t, |v| v.max(0));
+    /// The logistic function `1 / (1 + e^-x)`, branch-free so it vectorises: for
+    /// very negative `x`, `e^-x` is infinite and the quotient an exact 0.
+    Sigmoid = "sigmoid", "SigmoidBackward", Output,
+        |x| sigmoid(x),
+        |g, y| g * y * (T::ONE - y);
+    /// `tanh(x)`.
+    Tanh = "tanh", "TanhBackward", Output,
+        |x| Real::tanh(x),
+        |g, y| g * (T::ONE - y * y);
+    /// `e^x`.
+    Exp = "exp", "ExpBackward", Output,
+        |x| Real::exp(x),
+        |g, y| g * y;
+    /// `ln(x)`.
+    Log = "log", "LogBackward", Input,
+        |x| Real::ln(x),
+        |g, x| g / x;
+    /// `sqrt(x)`.
+    Sqrt = "sqrt", "SqrtBackward", Output,
+        |x| Real::sqrt(x),
+        |g, y| g / (T::of(2.0) * y);
+    /// `|x|`; the derivative at 0 is 0, as in PyTorch.
+    Abs = "abs", "AbsBackward", Input,
+        |x| Real::abs(x),
+        |g, x| if x > T::ZERO { g } else if x < T::ZERO { -g } else { T::ZERO },
+        integer |_op, t| int_map!(t, |v| v.wrapping_abs());
+    /// `x * Φ(x)` with the exact normal CDF (PyTorch's default `gelu`).
+    Gelu = "gelu", "GeluBackward", Input,
+        |x| T::of(0.5) * x * (T::ONE + Real::erf(x * T::of(std::f64::consts::FRAC_1_SQRT_2))),
+        |g, x| {
+            // d/dx x Φ(x) = Φ(x) + x φ(x), φ(x) = e^(-x²/2) / sqrt(2π)
+            let frac_1_sqrt_2pi = T::of(0.398_942_280_401_432_7);
+            let half = T::of(0.5);
+            g * (half * (T::ONE + Real::erf(x * T::of(std::f64::consts::FRAC_1_SQRT_2)))
+                + x * frac_1_sqrt_2pi * Real::exp(-half * x * x))
+        };
+    /// `x * sigmoid(x)` (swish).
+    Silu = "silu", "SiluBackward", Input,
+        |x| x * sigmoid(x),
+        |g, x| {
+            let s = sigmoid(x);
+            g * s * (T::ONE + x * (T::ONE - s))
+        };
+    /// `ln(1 + e^x)`, linear above 20 as PyTorch's default threshold.
+    Softplus = "softplus", "SoftplusBackward", Input,
+        |x| if x > T::of(20.0) { x } else { Real::ln_1p(Real::exp(x)) },
+        |g, x| if x > T::of(20.0) { g } else { g * sigmoid(x) };
+    /// `x` for `x > 0`, `slope * x` otherwise.
+    LeakyRelu { slope } = "leakyRelu", "LeakyReluBackward", Input,
+        |x| if x > T::ZERO { x } else { x * T::of(slope) },
+        |g, x| if x > T::ZERO { g } else { g * T::of(slope) };
+    /// `min(max(x, lo), hi)`; NaN passes through, as in PyTorch. The gradient
+    /// flows where `lo <= x <= hi`.
+    Clamp { lo, hi } = "clamp", "ClampBackward", Input,
+        |x| clamp(x, lo, hi),
+        |g, x| if x >= T::of(lo) && x <= T::of(hi) { g } else { T::ZERO },
+        integer |op, t| int_clamp(t, op.lo, op.hi);
+    /// `min(max(x, lo), hi)` as an activation (PyTorch's `hardtanh`, default
+    /// bounds -1 and 1). Unlike `clamp`'s, its gradient is zero at the bounds
+    /// themselves: it flows only where `lo < x < hi`.
+    Hardtanh { lo, hi } = "hardtanh", "HardtanhBackward", Input,
+        |x| clamp(x, lo, hi),
+        |g, x| if x > T::of(lo) && x < T::of(hi) { g } else { T::ZERO },
+        integer |op, t| int_clamp(t, op.lo, op.hi);
+    /// `x^e` for a number `e`; integer tensors take integer powers.
+    PowScalar { e } = "pow", "PowBackward", Input,
+        |x| Real::powf(x, T::of(e)),
+        // x^0 is constant: its derivative is 0 even where x^-1 is infinite.
+        |g, x| if e == 0.0 { g * T::ZERO } else { g * T::of(e) * Real::powf(x, T::of(e - 1.0)) },
+        integer |op, t| Some(t.binary_scalar(BinaryOp::Pow, op.e, false));
+    /// `b^x` for a number base `b`: `d b^x / dx = b^x ln b`.
+    ScalarPow { b } = "pow", "PowBackward", Output,
+        |x| Real::powf(T::of(b), x),
+        |g, y| g * y * Real::ln(T::of(b)),
+        integer |op, t| Some(t.binary_scalar(BinaryOp::Pow, op.b, true));
+}
+
+fn sigmoid<T: Real>(x: T) -> T {
+    T::ONE / (T::ONE + Real::exp(-x))
+}
+
+/// `x` limited to `[lo, hi]`, NaN kept.
+#[inline(always)]
+fn clamp<T: Real>(x: T, lo: f64, hi: f64) -> T {
+    if x < T::of(lo) {
+        T::of(lo)
+    } else if x > T::of(hi) {
+        T::of(hi)
+    } else {
+        x
     }
 }
 
-struct UnaryBackward {
-    op: UnaryOp,
-    /// The op's output, detached, for ops whose derivative uses it.
+/// An integer clamp in the tensor's own type, when both bounds are integers or
+/// infinite (infinite bounds saturate to the type's range); float32 otherwise.
+fn int_clamp(t: &Tensor, lo: f64, hi: f64) -> Option<Result<Tensor>> {
+    let integral = |v: f64| v.fract() == 0.0 || v.is_infinite();
+    if !(integral(lo) && integral(hi)) {
+        return None;
+    }
+    match t.dtype() {
+        DType::I32 => {
+            let (lo, hi) = (lo as i32, hi as i32);
+            Some(map_typed("clamp", t, move |v: i32| v.max(lo).min(hi)))
+        }
+        DType::I64 => {
+            let (lo, hi) = (lo as i64, hi as i64);
+            Some(map_typed("clamp", t, move |v: i64| v.max(lo).min(hi)))
+        }
+        _ => None,
+    }
+}
+
+/// The backward of every [`UnaryFn`]: `g` times the derivative at the saved value.
+struct UnaryBackward<F> {
+    f: F,
+    /// The op's output, detached, for ops whose derivative reads it.
     output: Option<Tensor>,
 }
 
-impl Backward for UnaryBackward {
+impl<F: UnaryFn> Backward for UnaryBackward<F> {
     fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let x = &inputs[0];
-        let y = || self.output.as_ref().expect("output saved for this op");
-        let grad = match self.op {
-            UnaryOp::Neg => g.neg()?,
-            UnaryOp::Relu => zip_float!("relu", g, x, T, |g, x| if x > T::ZERO {
-                g
-            } else {
-                T::ZERO
-            })?,
-            UnaryOp::Sigmoid => zip_float!("sigmoid", g, y(), T, |g, y| g * y * (T::ONE - y))?,
-            UnaryOp::Tanh => zip_float!("tanh", g, y(), T, |g, y| g * (T::ONE - y * y))?,
-            UnaryOp::Exp => zip_float!("exp", g, y(), T, |g, y| g * y)?,
-            UnaryOp::Log => zip_float!("log", g, x, T, |g, x| g / x)?,
-            UnaryOp::Sqrt => zip_float!("sqrt", g, y(), T, |g, y| g / (T::of(2.0) * y))?,
-            UnaryOp::Abs => zip_float!("abs", g, x, T, |g, x| {
-                if x > T::ZERO {
-                    g
-                } else if x < T::ZERO {
-                    -g
-                } else {
-                    T::ZERO
-                }
-            })?,
-            UnaryOp::Gelu => zip_float!("gelu", g, x, T, |g, x| g * gelu_grad(x))?,
-            UnaryOp::Silu => zip_float!("silu", g, x, T, |g, x| {
-                let s = sigmoid(x);
-                g * s * (T::ONE + x * (T::ONE - s))
-            })?,
-            UnaryOp::Softplus => zip_float!("softplus", g, x, T, |g, x| if x > T::of(20.0) {
-                g
-            } else {
-                g * sigmoid(x)
-            })?,
-            UnaryOp::LeakyRelu(s) => zip_float!("leakyRelu", g, x, T, |g, x| if x > T::ZERO {
-                g
-            } else {
-                g * T::of(s)
-            })?,
-            UnaryOp::Clamp(lo, hi) => zip_float!("clamp", g, x, T, |g, x| {
-                if x >= T::of(lo) && x <= T::of(hi) {
-                    g
-                } else {
-                    T::ZERO
-                }
-            })?,
-            UnaryOp::PowScalar(e) => {
-                if e == 0.0 {
-                    g.mul_scalar(0.0)?
-                } else {
-                    zip_float!("pow", g, x, T, |g, x| g
-                        * T::of(e)
-                        * Float::powf(x, T::of(e - 1.0)))?
-                }
-            }
-            // d b^x / dx = b^x ln b
-            UnaryOp::ScalarPow(b) => {
-                zip_float!("pow", g, y(), T, |g, y| g * y * Float::ln(T::of(b)))?
-            }
-        };
-        Ok(vec![Some(grad)])
+        let saved = self.output.as_ref().unwrap_or(&inputs[0]);
+        let f = self.f;
+        Ok(vec![Some(
+            zip_float!(F::NAME, g, saved, T, |g, s| f.backward(g, s))?
+        )])
     }
 }
 
 impl Tensor {
-    /// Applies an elementwise function, recorded for autograd.
-    pub fn unary(&self, op: UnaryOp) -> Result<Tensor> {
-        if !is_float(self.dtype()) {
-            return self.unary_integer(op);
+    /// Applies an elementwise function, recorded for autograd. Integer and bool
+    /// tensors follow PyTorch: the function's integer form where it has one,
+    /// float32 otherwise.
+    pub fn unary<F: UnaryFn>(&self, f: F) -> Result<Tensor> {
+        if !self.dtype().is_float() {
+            return match f.integer(self) {
+                Some(out) => out,
+                None => self.to_dtype(DType::F32)?.unary(f),
+            };
         }
-        let out = forward(op, self)?;
+        let out = map_float!(F::NAME, self, T, |v| f.forward(v))?;
         // Saved as a detached view: the output holding itself would be a cycle.
-        let saved = op.saves_output().then(|| out.detach());
-        Ok(record(out, op.grad_fn_name(), &[self], || UnaryBackward {
-            op,
-            output: saved,
+        let output = (F::SAVED == Saved::Output).then(|| out.detach());
+        Ok(record(out, F::GRAD_FN, &[self], || UnaryBackward {
+            f,
+            output,
         }))
     }
 
     /// `-self`.
     pub fn neg(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Neg)
+        self.unary(Neg)
     }
 
     /// `max(self, 0)`.
     pub fn relu(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Relu)
+        self.unary(Relu)
     }
 
     /// The logistic sigmoid `1 / (1 + e^-x)`.
     pub fn sigmoid(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Sigmoid)
+        self.unary(Sigmoid)
     }
 
     /// Hyperbolic tangent.
     pub fn tanh(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Tanh)
+        self.unary(Tanh)
     }
 
     /// `e^self`.
     pub fn exp(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Exp)
+        self.unary(Exp)
     }
 
     /// Natural logarithm.
     pub fn log(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Log)
+        self.unary(Log)
     }
 
     /// Square root.
     pub fn sqrt(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Sqrt)
+        self.unary(Sqrt)
     }
 
     /// Absolute value.
     pub fn abs(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Abs)
+        self.unary(Abs)
     }
 
     /// GELU with the exact normal CDF.
     pub fn gelu(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Gelu)
+        self.unary(Gelu)
     }
 
     /// SiLU (swish): `x * sigmoid(x)`.
     pub fn silu(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Silu)
+        self.unary(Silu)
     }
 
     /// Softplus `ln(1 + e^x)` (linear above 20).
     pub fn softplus(&self) -> Result<Tensor> {
-        self.unary(UnaryOp::Softplus)
+        self.unary(Softplus)
     }
 
     /// Leaky ReLU with `negative_slope` for `x <= 0`.
     pub fn leaky_relu(&self, negative_slope: f64) -> Result<Tensor> {
-        self.unary(UnaryOp::LeakyRelu(negative_slope))
+        self.unary(LeakyRelu {
+            slope: negative_slope,
+        })
     }
 
     /// Limits every element to `[min, max]`; either bound may be absent.
@@ -359,17 +343,32 @@ impl Tensor {
                 "clamp: the bounds must be numbers, got min={lo} max={hi}"
             );
         }
-        self.unary(UnaryOp::Clamp(lo, hi))
+        self.unary(Clamp { lo, hi })
+    }
+
+    /// HardTanh: `self` limited to `[min_val, max_val]` (PyTorch's defaults are
+    /// -1 and 1), with no gradient at or beyond the bounds.
+    pub fn hardtanh(&self, min_val: f64, max_val: f64) -> Result<Tensor> {
+        if min_val.is_nan() || max_val.is_nan() || min_val > max_val {
+            bail!(
+                Arg,
+                "hardtanh: min_val must not exceed max_val, got min_val={min_val} max_val={max_val}"
+            );
+        }
+        self.unary(Hardtanh {
+            lo: min_val,
+            hi: max_val,
+        })
     }
 
     /// `self ^ exponent` for a number exponent.
     pub fn pow_scalar(&self, exponent: f64) -> Result<Tensor> {
-        self.unary(UnaryOp::PowScalar(exponent))
+        self.unary(PowScalar { e: exponent })
     }
 
     /// `base ^ self` for a number base.
     pub fn scalar_pow(&self, base: f64) -> Result<Tensor> {
-        self.unary(UnaryOp::ScalarPow(base))
+        self.unary(ScalarPow { b: base })
     }
 }
 
@@ -399,5 +398,33 @@ mod tests {
         assert_eq!(x.clamp(None, None).unwrap_err().code, crate::ErrorCode::Arg);
         assert_eq!(v(x.abs().unwrap())[0], 2.0);
         assert_eq!(v(x.pow_scalar(2.0).unwrap())[4], 9.0);
+    }
+
+    #[test]
+    fn hardtanh_clamps_and_stops_the_gradient_at_its_bounds() {
+        let x = Tensor::from_vec(vec![-2.0, -1.0, -0.5, 0.5, 1.0, 3.0, f32::NAN], &[7]).unwrap();
+        x.set_requires_grad(true).unwrap();
+        let y = x.hardtanh(-1.0, 1.0).unwrap();
+        let got = y.to_vec_f32().unwrap();
+        assert_eq!(got[..6], [-1.0, -1.0, -0.5, 0.5, 1.0, 1.0]);
+        assert!(got[6].is_nan());
+        assert_eq!(y.grad_fn_name(), Some("HardtanhBackward"));
+        crate::autograd::backward(&y.sum(None, false).unwrap(), None, false).unwrap();
+        // Strictly inside the bounds only, as PyTorch's hardtanh_backward; clamp's
+        // gradient would flow at -1 and 1 too.
+        assert_eq!(
+            x.grad().unwrap().to_vec_f32().unwrap(),
+            vec![0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+        );
+        let i = Tensor::from_vec_i64(vec![-5, 0, 5], &[3]).unwrap();
+        let r = i.hardtanh(-2.0, 2.0).unwrap();
+        assert_eq!(
+            (r.dtype(), r.to_vec_i64().unwrap()),
+            (DType::I64, vec![-2, 0, 2])
+        );
+        assert_eq!(
+            x.hardtanh(1.0, -1.0).unwrap_err().code,
+            crate::ErrorCode::Arg
+        );
     }
 }

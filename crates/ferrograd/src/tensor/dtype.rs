@@ -20,6 +20,28 @@ pub enum DType {
 }
 
 impl DType {
+    /// The dtype `a op b` computes in, as PyTorch promotes: the wider float if
+    /// either side is a float, else the wider integer, bool only with bool.
+    pub fn promote(a: DType, b: DType) -> DType {
+        let rank = |d: DType| match d {
+            DType::Bool => 0,
+            DType::I32 => 1,
+            DType::I64 => 2,
+            DType::F32 => 3,
+            DType::F64 => 4,
+        };
+        if rank(a) >= rank(b) {
+            a
+        } else {
+            b
+        }
+    }
+
+    /// True for float32 and float64.
+    pub fn is_float(self) -> bool {
+        matches!(self, DType::F32 | DType::F64)
+    }
+
     /// The name JavaScript and PyTorch use (`float32`, `int64`, `bool`).
     pub fn name(self) -> &'static str {
         match self {
@@ -221,11 +243,11 @@ impl Drop for Buffer {
         // Large buffers go to the cache of freed storages for the next tensor of
         // their size (see `cache.rs`).
         match std::mem::replace(&mut self.data, Storage::Bool(Vec::new())) {
-            Storage::F32(v) => super::cache::keep(v),
-            Storage::F64(v) => super::cache::keep(v),
-            Storage::I32(v) => super::cache::keep(v),
-            Storage::I64(v) => super::cache::keep(v),
-            Storage::Bool(v) => super::cache::keep(v),
+            Storage::F32(v) => crate::kernels::cache::keep(v),
+            Storage::F64(v) => crate::kernels::cache::keep(v),
+            Storage::I32(v) => crate::kernels::cache::keep(v),
+            Storage::I64(v) => crate::kernels::cache::keep(v),
+            Storage::Bool(v) => crate::kernels::cache::keep(v),
         }
     }
 }
@@ -329,3 +351,33 @@ pub fn live_memory() -> (i64, i64) {
         LIVE_BYTES.load(Ordering::Relaxed),
     )
 }
+
+/// `$body` compiled once per float dtype of `$dtype`, with the type alias `$T`
+/// naming the element type; any other dtype gives `ERR_DTYPE` naming `$op`.
+macro_rules! float_dispatch {
+    ($dtype:expr, $op:expr, $T:ident => $body:expr) => {
+        match $dtype {
+            $crate::tensor::DType::F32 => {
+                #[allow(unused_imports)]
+                use $crate::tensor::{Element as _, Real as _};
+                #[allow(dead_code)]
+                type $T = f32;
+                $body
+            }
+            $crate::tensor::DType::F64 => {
+                #[allow(unused_imports)]
+                use $crate::tensor::{Element as _, Real as _};
+                #[allow(dead_code)]
+                type $T = f64;
+                $body
+            }
+            other => $crate::bail!(
+                Dtype,
+                "{}: expected a float32 or float64 tensor, got {}",
+                $op,
+                other
+            ),
+        }
+    };
+}
+pub(crate) use float_dispatch;

@@ -2,18 +2,24 @@
 //! the define-by-run graph. Cloning a [`Tensor`] clones a reference (as a Python
 //! variable does), never the data.
 
-pub mod alloc;
-pub mod cache;
 pub mod dtype;
-pub mod float;
-pub mod layout;
 pub mod shape;
 
+/// Buffers checked against the memory the process may use (a kernel-level
+/// module, re-exported here where the tensor layer has always reached it).
+pub use crate::kernels::alloc;
+use crate::kernels::cache;
+pub use crate::kernels::float::Real;
+pub use crate::kernels::layout::Layout;
+pub(crate) use dtype::float_dispatch;
 use dtype::Buffer;
 pub use dtype::{live_memory, DType, Element, Storage};
-pub(crate) use float::float_dispatch;
-pub use float::Float;
-pub use layout::Layout;
+
+/// A float element type as the tensor layer uses it: the maths of [`Real`] and
+/// the storage access of [`Element`], for float32 and float64.
+pub trait Float: Real + Element {}
+
+impl<T: Real + Element> Float for T {}
 
 use crate::autograd::Node;
 use crate::{bail, Result};

@@ -8,10 +8,7 @@ use crate::{bail, Result};
 /// process, so it is refused with `ERR_ALLOC` before anything is allocated.
 pub const MAX_ELEMENTS: usize = 1 << 34;
 
-/// Formats a shape as PyTorch prints it: `[2, 3]`.
-pub fn fmt_shape(shape: &[usize]) -> String {
-    format!("{shape:?}")
-}
+pub use crate::kernels::layout::fmt_shape;
 
 /// Number of elements of `shape`, refusing overflow and sizes beyond [`MAX_ELEMENTS`].
 pub fn checked_numel(op: &str, shape: &[usize]) -> Result<usize> {

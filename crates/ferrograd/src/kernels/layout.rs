@@ -2,8 +2,12 @@
 //! start offset, as candle's `Layout` and PyTorch's strided tensors. Views
 //! (transpose, expand, reshape of contiguous data) only make a new `Layout`.
 
-use super::shape::fmt_shape;
 use crate::{bail, Result};
+
+/// Formats a shape as PyTorch prints it: `[2, 3]`.
+pub fn fmt_shape(shape: &[usize]) -> String {
+    format!("{shape:?}")
+}
 
 /// Shape, strides and offset of a tensor over its storage.
 #[derive(Debug, Clone, PartialEq, Eq)]

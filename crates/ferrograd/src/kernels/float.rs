@@ -1,14 +1,15 @@
 //! The floating-point element types, float32 and float64, behind one trait, so
-//! that each op's maths is written once and compiled for both.
+//! that each op's and kernel's maths is written once and compiled for both.
 
-use super::dtype::Element;
-use crate::kernels::math;
+use super::math;
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-/// A float element type: the arithmetic and elementary functions the ops use.
-pub trait Float:
-    Element
-    + super::alloc::Scratch
+/// A float element type: the arithmetic and elementary functions kernels and ops
+/// use. (The tensor layer's `Float` adds the storage side, `Element`.)
+pub trait Real:
+    super::alloc::Scratch
+    + Send
+    + Sync
     + PartialOrd
     + Add<Output = Self>
     + Sub<Output = Self>
@@ -28,6 +29,8 @@ pub trait Float:
     const NEG_INFINITY: Self;
     /// `v` rounded to this type.
     fn of(v: f64) -> Self;
+    /// The value as a float64.
+    fn widen(self) -> f64;
     /// `e^x`; for float32 the vectorisable version of `kernels/math.rs`.
     fn exp(self) -> Self;
     /// Natural logarithm.
@@ -61,7 +64,7 @@ pub trait Float:
 
 macro_rules! float_impl {
     ($t:ident, $exp:path, $erf:path, $dot:path, $as_f32:expr) => {
-        impl Float for $t {
+        impl Real for $t {
             #[inline(always)]
             fn dot(a: &[Self], b: &[Self]) -> Self {
                 $dot(a, b)
@@ -82,6 +85,10 @@ macro_rules! float_impl {
             #[inline(always)]
             fn of(v: f64) -> Self {
                 v as $t
+            }
+            #[inline(always)]
+            fn widen(self) -> f64 {
+                self as f64
             }
             #[inline(always)]
             fn exp(self) -> Self {
@@ -134,43 +141,7 @@ float_impl!(
     f32,
     math::exp,
     libm::erff,
-    crate::kernels::elementwise::dot_f32,
+    super::elementwise::dot_f32,
     Some
 );
-float_impl!(
-    f64,
-    f64::exp,
-    libm::erf,
-    crate::kernels::elementwise::dot,
-    |_| None
-);
-
-/// `$body` compiled once per float dtype of `$dtype`, with the type alias `$T`
-/// naming the element type; any other dtype gives `ERR_DTYPE` naming `$op`.
-macro_rules! float_dispatch {
-    ($dtype:expr, $op:expr, $T:ident => $body:expr) => {
-        match $dtype {
-            $crate::tensor::DType::F32 => {
-                #[allow(unused_imports)]
-                use $crate::tensor::{Element as _, Float as _};
-                #[allow(dead_code)]
-                type $T = f32;
-                $body
-            }
-            $crate::tensor::DType::F64 => {
-                #[allow(unused_imports)]
-                use $crate::tensor::{Element as _, Float as _};
-                #[allow(dead_code)]
-                type $T = f64;
-                $body
-            }
-            other => $crate::bail!(
-                Dtype,
-                "{}: expected a float32 or float64 tensor, got {}",
-                $op,
-                other
-            ),
-        }
-    };
-}
-pub(crate) use float_dispatch;
+float_impl!(f64, f64::exp, libm::erf, super::elementwise::dot, |_| None);
