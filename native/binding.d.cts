@@ -414,6 +414,13 @@ export interface NativeParamStateInput {
 /** Negative log-likelihood of log-probabilities against int64 class indices. */
 export declare function nllLoss(input: NativeTensor, target: NativeTensor, reduction: string, weight?: NativeTensor | undefined | null, ignoreIndex?: number | undefined | null): NativeTensor
 
+/**
+ * The public name of each entry whose errors should name something other than
+ * the entry itself (`tensorAddScalar` is `add`), for the TypeScript layer's
+ * messages about arguments napi-rs could not convert.
+ */
+export declare function opNames(): Record<string, string>
+
 /** Integers uniform in `[low, high)`, int64. */
 export declare function randint(low: number, high: number, shape: Array<number>): NativeTensor
 
@@ -510,6 +517,9 @@ export declare function tensorAbs(tensor: NativeTensor): NativeTensor
 /** `this + other`, broadcasting. */
 export declare function tensorAdd(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
+/** `this + value`, or `value + this` when `reversed`. */
+export declare function tensorAddScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
+
 /** Index of the maximum along `dim` (of the flattened tensor when absent). */
 export declare function tensorArgmax(tensor: NativeTensor, dim: number | undefined | null, keepdim: boolean): NativeTensor
 
@@ -525,14 +535,11 @@ export declare function tensorBackward(tensor: NativeTensor, grad: NativeTensor 
 /** Limits elements to `[min, max]`. */
 export declare function tensorClamp(tensor: NativeTensor, min?: number | undefined | null, max?: number | undefined | null): NativeTensor
 
-/** Elementwise comparison (`eq ne lt le gt ge`) as a bool tensor. */
-export declare function tensorCompare(tensor: NativeTensor, op: string, other: NativeTensor): NativeTensor
+/** A packed copy, recorded for autograd (PyTorch's `clone`). */
+export declare function tensorClone(tensor: NativeTensor): NativeTensor
 
 /** A packed copy when the layout is not packed already. */
 export declare function tensorContiguous(tensor: NativeTensor): NativeTensor
-
-/** A packed copy, recorded for autograd (PyTorch's `clone`). */
-export declare function tensorCopy(tensor: NativeTensor): NativeTensor
 
 /** The same data as a new leaf outside the graph. */
 export declare function tensorDetach(tensor: NativeTensor): NativeTensor
@@ -543,8 +550,14 @@ export declare function tensorDispose(tensor: NativeTensor): void
 /** `this / other`, broadcasting. */
 export declare function tensorDiv(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
+/** `this / value`, or `value / this` when `reversed`. */
+export declare function tensorDivScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
+
 /** `float32`, `int64` or `bool`. */
 export declare function tensorDtype(tensor: NativeTensor): string
+
+/** Elementwise `this == other` as a bool tensor. */
+export declare function tensorEq(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
 /** `e^this`. */
 export declare function tensorExp(tensor: NativeTensor): NativeTensor
@@ -552,14 +565,8 @@ export declare function tensorExp(tensor: NativeTensor): NativeTensor
 /** Broadcasts size-1 dimensions to `shape` (`-1` keeps a size); a view. */
 export declare function tensorExpand(tensor: NativeTensor, shape: Array<number>): NativeTensor
 
-/** Largest (`largest`) or smallest element overall, as a 0-d tensor. */
-export declare function tensorExtreme(tensor: NativeTensor, largest: boolean): NativeTensor
-
-/** `[values, indices]` of the largest or smallest elements along `dim`. */
-export declare function tensorExtremeDim(tensor: NativeTensor, largest: boolean, dim: number, keepdim: boolean): Array<NativeTensor>
-
-/** Collapses dims `start..=end`. */
-export declare function tensorFlatten(tensor: NativeTensor, start: number, end: number): NativeTensor
+/** Collapses dims `startDim..=endDim`. */
+export declare function tensorFlatten(tensor: NativeTensor, startDim: number, endDim: number): NativeTensor
 
 /** A bool tensor from packed row-major bytes (nonzero is true). */
 export declare function tensorFromBool(data: Uint8Array, shape: Array<number>): NativeTensor
@@ -577,7 +584,10 @@ export declare function tensorFromInt32(data: Int32Array, shape: Array<number>):
 export declare function tensorFromInt64(data: BigInt64Array, shape: Array<number>): NativeTensor
 
 /** `torch.gather` along `dim`. */
-export declare function tensorGather(tensor: NativeTensor, dim: number, index: NativeTensor): NativeTensor
+export declare function tensorGather(tensor: NativeTensor, index: NativeTensor, dim: number): NativeTensor
+
+/** Elementwise `this >= other`. */
+export declare function tensorGe(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
 /** GELU (exact). */
 export declare function tensorGelu(tensor: NativeTensor): NativeTensor
@@ -588,8 +598,14 @@ export declare function tensorGrad(tensor: NativeTensor): NativeTensor | null
 /** Name of the op that produced this tensor, if recorded. */
 export declare function tensorGradFn(tensor: NativeTensor): string | null
 
+/** Elementwise `this > other`. */
+export declare function tensorGt(tensor: NativeTensor, other: NativeTensor): NativeTensor
+
+/** HardTanh: limits elements to `[minVal, maxVal]`, no gradient at the bounds. */
+export declare function tensorHardtanh(tensor: NativeTensor, minVal: number, maxVal: number): NativeTensor
+
 /** Entries `index` (1-D int64) along `dim`. */
-export declare function tensorIndexSelect(tensor: NativeTensor, dim: number, index: NativeTensor): NativeTensor
+export declare function tensorIndexSelect(tensor: NativeTensor, index: NativeTensor, dim: number): NativeTensor
 
 /** True when the elements are packed row-major. */
 export declare function tensorIsContiguous(tensor: NativeTensor): boolean
@@ -603,6 +619,9 @@ export declare function tensorIsLeaf(tensor: NativeTensor): boolean
 /** The value of a one-element tensor. */
 export declare function tensorItem(tensor: NativeTensor): number
 
+/** Elementwise `this <= other`. */
+export declare function tensorLe(tensor: NativeTensor, other: NativeTensor): NativeTensor
+
 /** Leaky ReLU. */
 export declare function tensorLeakyRelu(tensor: NativeTensor, negativeSlope: number): NativeTensor
 
@@ -612,26 +631,53 @@ export declare function tensorLog(tensor: NativeTensor): NativeTensor
 /** Log-softmax along `dim`. */
 export declare function tensorLogSoftmax(tensor: NativeTensor, dim: number): NativeTensor
 
+/** Elementwise `this < other`. */
+export declare function tensorLt(tensor: NativeTensor, other: NativeTensor): NativeTensor
+
 /** `value` where `mask` is true. */
 export declare function tensorMaskedFill(tensor: NativeTensor, mask: NativeTensor, value: number): NativeTensor
 
 /** Matrix product with `torch.matmul`'s rules. */
 export declare function tensorMatmul(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
+/** Largest element overall, as a 0-d tensor. */
+export declare function tensorMax(tensor: NativeTensor): NativeTensor
+
+/** `[values, indices]` of the largest elements along `dim`. */
+export declare function tensorMaxDim(tensor: NativeTensor, dim: number, keepdim: boolean): Array<NativeTensor>
+
 /** Elementwise maximum, broadcasting. */
 export declare function tensorMaximum(tensor: NativeTensor, other: NativeTensor): NativeTensor
+
+/** Elementwise maximum with a number. */
+export declare function tensorMaximumScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
 
 /** Mean over `dims` (all when absent). */
 export declare function tensorMean(tensor: NativeTensor, dims: Array<number> | undefined | null, keepdim: boolean): NativeTensor
 
+/** Smallest element overall, as a 0-d tensor. */
+export declare function tensorMin(tensor: NativeTensor): NativeTensor
+
+/** `[values, indices]` of the smallest elements along `dim`. */
+export declare function tensorMinDim(tensor: NativeTensor, dim: number, keepdim: boolean): Array<NativeTensor>
+
 /** Elementwise minimum, broadcasting. */
 export declare function tensorMinimum(tensor: NativeTensor, other: NativeTensor): NativeTensor
+
+/** Elementwise minimum with a number. */
+export declare function tensorMinimumScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
 
 /** `this * other`, broadcasting. */
 export declare function tensorMul(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
+/** `this * value`, or `value * this` when `reversed`. */
+export declare function tensorMulScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
+
 /** `length` elements of `dim` from `start`; a view. */
 export declare function tensorNarrow(tensor: NativeTensor, dim: number, start: number, length: number): NativeTensor
+
+/** Elementwise `this != other`. */
+export declare function tensorNe(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
 /** `-this`. */
 export declare function tensorNeg(tensor: NativeTensor): NativeTensor
@@ -641,6 +687,9 @@ export declare function tensorPermute(tensor: NativeTensor, dims: Array<number>)
 
 /** `this ^ other`, broadcasting. */
 export declare function tensorPow(tensor: NativeTensor, other: NativeTensor): NativeTensor
+
+/** `this ^ value`, or `value ^ this` when `reversed`. */
+export declare function tensorPowScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
 
 /** `max(this, 0)`. */
 export declare function tensorRelu(tensor: NativeTensor): NativeTensor
@@ -653,12 +702,6 @@ export declare function tensorReshape(tensor: NativeTensor, shape: Array<number>
 
 /** Also keep `.grad` of this non-leaf during backward. */
 export declare function tensorRetainGrad(tensor: NativeTensor): void
-
-/**
- * `this op value`, or `value op this` when `reversed`; `op` is `add`, `sub`,
- * `mul` or `div`.
- */
-export declare function tensorScalarOp(tensor: NativeTensor, op: string, value: number, reversed: boolean): NativeTensor
 
 /** Replaces the gradient; `null` clears it. */
 export declare function tensorSetGrad(tensor: NativeTensor, grad?: NativeTensor | undefined | null): void
@@ -693,6 +736,9 @@ export declare function tensorStd(tensor: NativeTensor, dims: Array<number> | un
 /** `this - other`, broadcasting. */
 export declare function tensorSub(tensor: NativeTensor, other: NativeTensor): NativeTensor
 
+/** `this - value`, or `value - this` when `reversed`. */
+export declare function tensorSubScalar(tensor: NativeTensor, value: number, reversed: boolean): NativeTensor
+
 /** Sum over `dims` (all when absent). */
 export declare function tensorSum(tensor: NativeTensor, dims: Array<number> | undefined | null, keepdim: boolean): NativeTensor
 
@@ -726,10 +772,7 @@ export declare function tensorUnsqueeze(tensor: NativeTensor, dim: number): Nati
 /** Variance over `dims` (all when absent) with `correction`. */
 export declare function tensorVar(tensor: NativeTensor, dims: Array<number> | undefined | null, correction: number, keepdim: boolean): NativeTensor
 
-/**
- * A view with a new shape (one entry may be -1); `ERR_SHAPE` when the layout
- * is not contiguous.
- */
+/** A view with a new shape (one entry may be -1); `ERR_SHAPE` when the layout is not contiguous. */
 export declare function tensorView(tensor: NativeTensor, shape: Array<number>): NativeTensor
 
 /** Smooth L1 (`'smoothL1'`, threshold `beta`) or Huber (`'huber'`, threshold `delta`). */

@@ -5,14 +5,14 @@
  */
 import { fail } from './errors'
 import { native } from './native'
-import { Tensor, asTensor, describe, type ScalarOp, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
+import { Tensor, WITH_NUMBER, asTensor, describe, type ScalarOp, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
 import { tensor } from './creation'
 
 
 function binary(op: ScalarOp, a: TensorLike, b: TensorLike): Tensor {
   if (a instanceof Tensor) return a[op](b)
   if (typeof a === 'number') {
-    if (b instanceof Tensor) return new Tensor(native.tensorScalarOp(b._n, op, a, true))
+    if (b instanceof Tensor) return new Tensor(WITH_NUMBER[op](b._n, a, true))
     if (typeof b === 'number') return tensor(a)[op](b)
   }
   return fail('ERR_ARG', `${op}: expected tensors or numbers, got ${describe(a)} and ${describe(b)}`)

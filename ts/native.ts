@@ -54,38 +54,22 @@ function loadBinding(): typeof Binding {
 const binding = loadBinding()
 
 /**
- * The public name of a native entry point for error messages, where the two differ
- * (`scalarOp('add', ...)` is `add`, `extreme(true)` is `max`).
+ * The public name of each native entry whose errors name something else
+ * (`tensorAddScalar` is `add`, `tensorSetRequiresGrad` is `requiresGrad_`), as
+ * the binding declares it.
  */
-function publicName(name: string, args: unknown[]): string {
-  switch (name) {
-    case 'scalarOp':
-    case 'compare':
-      return typeof args[0] === 'string' ? args[0] : name
-    case 'extreme':
-    case 'extremeDim':
-      return args[0] ? 'max' : 'min'
-    case 'copy':
-      return 'clone'
-    case 'setRequiresGrad':
-      return 'requiresGrad_'
-    case 'setGrad':
-      return 'grad'
-    default:
-      return name
-  }
-}
+const OP_NAMES: Readonly<Record<string, string>> = binding.opNames()
 
 /**
- * `f` with its errors rethrown as FerrogradErrors named after `name`; `skip`
- * leading arguments (a tensor method's handle) are not the method's own.
+ * `f` with its errors rethrown as FerrogradErrors named after `name`, the public
+ * name of the op the entry serves.
  */
-function guard<A extends unknown[], R>(f: (...args: A) => R, name = f.name, skip = 0): (...args: A) => R {
+function guard<A extends unknown[], R>(f: (...args: A) => R, name = OP_NAMES[f.name] ?? f.name): (...args: A) => R {
   return function (this: unknown, ...args: A): R {
     try {
       return f.apply(this, args)
     } catch (e) {
-      throw toFerrogradError(e, publicName(name, args.slice(skip)))
+      throw toFerrogradError(e, name)
     }
   }
 }
@@ -101,7 +85,7 @@ function tensorMethods(): TensorMethods {
   for (const [key, f] of Object.entries(binding)) {
     if (key.startsWith('tensor') && !key.startsWith('tensorFrom') && typeof f === 'function') {
       // `tensorAdd` is the method `add`.
-      out[key] = guard(f as (...args: unknown[]) => unknown, key.charAt(6).toLowerCase() + key.slice(7), 1)
+      out[key] = guard(f as (...args: unknown[]) => unknown, OP_NAMES[key] ?? key.charAt(6).toLowerCase() + key.slice(7))
     }
   }
   return out as TensorMethods

@@ -42,6 +42,37 @@ export interface VarOptions {
   unbiased?: boolean
 }
 
+/** @internal a binary op on two tensors, by name. */
+const WITH_TENSOR = {
+  add: native.tensorAdd,
+  sub: native.tensorSub,
+  mul: native.tensorMul,
+  div: native.tensorDiv,
+  pow: native.tensorPow,
+  maximum: native.tensorMaximum,
+  minimum: native.tensorMinimum,
+} satisfies Record<ScalarOp, unknown>
+
+/** @internal a binary op on a tensor and a number (on either side), by name. */
+export const WITH_NUMBER = {
+  add: native.tensorAddScalar,
+  sub: native.tensorSubScalar,
+  mul: native.tensorMulScalar,
+  div: native.tensorDivScalar,
+  pow: native.tensorPowScalar,
+  maximum: native.tensorMaximumScalar,
+  minimum: native.tensorMinimumScalar,
+} satisfies Record<ScalarOp, unknown>
+
+const COMPARISONS = {
+  eq: native.tensorEq,
+  ne: native.tensorNe,
+  lt: native.tensorLt,
+  le: native.tensorLe,
+  gt: native.tensorGt,
+  ge: native.tensorGe,
+} satisfies Record<Comparison, unknown>
+
 function dimsArg(dim: number | number[] | undefined): number[] | undefined {
   return dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim]
 }
@@ -229,24 +260,8 @@ export class Tensor {
   // ---- arithmetic -------------------------------------------------------------
 
   private binary(op: ScalarOp, other: TensorLike): Tensor {
-    if (typeof other === 'number') return new Tensor(native.tensorScalarOp(this._n, op, other, false))
-    const o = asTensor(op, other)._n
-    switch (op) {
-      case 'add':
-        return new Tensor(native.tensorAdd(this._n, o))
-      case 'sub':
-        return new Tensor(native.tensorSub(this._n, o))
-      case 'mul':
-        return new Tensor(native.tensorMul(this._n, o))
-      case 'div':
-        return new Tensor(native.tensorDiv(this._n, o))
-      case 'pow':
-        return new Tensor(native.tensorPow(this._n, o))
-      case 'maximum':
-        return new Tensor(native.tensorMaximum(this._n, o))
-      default:
-        return new Tensor(native.tensorMinimum(this._n, o))
-    }
+    if (typeof other === 'number') return new Tensor(WITH_NUMBER[op](this._n, other, false))
+    return new Tensor(WITH_TENSOR[op](this._n, asTensor(op, other)._n))
   }
 
   /** `this ^ exponent`, broadcasting. */
@@ -281,7 +296,7 @@ export class Tensor {
 
   private cmp(op: Comparison, other: TensorLike): Tensor {
     const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor(op, other)._n
-    return new Tensor(native.tensorCompare(this._n, op, o))
+    return new Tensor(COMPARISONS[op](this._n, o))
   }
 
   /** Elementwise `this != other` as a bool tensor. */
@@ -449,8 +464,8 @@ export class Tensor {
 
   private extreme(largest: boolean, arg: number | Tensor | undefined, keepdim: boolean): Tensor | ValuesIndices {
     if (arg instanceof Tensor) return largest ? this.maximum(arg) : this.minimum(arg)
-    if (arg === undefined) return new Tensor(native.tensorExtreme(this._n, largest))
-    const [values, indices] = native.tensorExtremeDim(this._n, largest, arg, keepdim)
+    if (arg === undefined) return new Tensor(largest ? native.tensorMax(this._n) : native.tensorMin(this._n))
+    const [values, indices] = (largest ? native.tensorMaxDim : native.tensorMinDim)(this._n, arg, keepdim)
     return { values: new Tensor(values), indices: new Tensor(indices) }
   }
 
@@ -478,12 +493,12 @@ export class Tensor {
 
   /** The entries `index` (1-D int64) along `dim`. */
   indexSelect(dim: number, index: Tensor): Tensor {
-    return new Tensor(native.tensorIndexSelect(this._n, dim, asTensor('indexSelect', index)._n))
+    return new Tensor(native.tensorIndexSelect(this._n, asTensor('indexSelect', index)._n, dim))
   }
 
   /** `torch.gather`: `out[i][j] = this[i][index[i][j]]` for `dim = 1`, and so on. */
   gather(dim: number, index: Tensor): Tensor {
-    return new Tensor(native.tensorGather(this._n, dim, asTensor('gather', index)._n))
+    return new Tensor(native.tensorGather(this._n, asTensor('gather', index)._n, dim))
   }
 
   /** Same elements in a new shape (one size may be -1); a view when the data is contiguous. */
@@ -538,7 +553,7 @@ export class Tensor {
 
   /** A copy with its own storage; gradients flow back through it. */
   clone(): Tensor {
-    return new Tensor(native.tensorCopy(this._n))
+    return new Tensor(native.tensorClone(this._n))
   }
 
   // ---- autograd -------------------------------------------------------------------------

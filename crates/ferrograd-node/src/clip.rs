@@ -26,7 +26,7 @@ pub fn clip_grad_norm(
         trace::note("clipGradNorm_", Event::Mutated, p);
     }
     let total = nn::clip_grad_norm(&params, max_norm, norm_type, error_if_nonfinite).js()?;
-    NativeTensor::wrap(&env, total, &[])
+    NativeTensor::leaf(&env, total)
 }
 
 /// Clamps every gradient to `[-clipValue, clipValue]`.

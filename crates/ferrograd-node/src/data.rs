@@ -12,7 +12,7 @@ use std::path::Path;
 #[napi(catch_unwind)]
 pub fn read_idx(env: Env, path: String) -> Result<NativeTensor> {
     let t = ferrograd::io::idx::read_idx(Path::new(&path)).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// A numeric CSV table: features, optional target, feature column names.
@@ -62,11 +62,8 @@ pub fn read_csv(
     };
     let table = csv::read_csv(Path::new(&path), &options).js()?;
     Ok(CsvTable {
-        x: NativeTensor::wrap(&env, table.x, &[])?,
-        y: table
-            .y
-            .map(|y| NativeTensor::wrap(&env, y, &[]))
-            .transpose()?,
+        x: NativeTensor::leaf(&env, table.x)?,
+        y: table.y.map(|y| NativeTensor::leaf(&env, y)).transpose()?,
         columns: table.columns,
     })
 }

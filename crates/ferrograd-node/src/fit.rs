@@ -202,7 +202,7 @@ fn settle(env: &Env, outcome: napi::Result<ferrograd::Result<Outcome>>) -> napi:
         Ok(Ok(Outcome::Output(output, stopped))) => {
             r.output = match output {
                 Some(t) => Some(
-                    NativeTensor::wrap(env, t, &[])
+                    NativeTensor::leaf(env, t)
                         .map_err(|e| napi::Error::from_reason(e.reason.clone()))?,
                 ),
                 None => None,

@@ -34,7 +34,7 @@ fn into_js(env: &Env, loaded: ferrograd::Result<Loaded>) -> Result<LoadedFile> {
             let (names, tensors): (Vec<String>, Vec<CoreTensor>) = l.tensors.into_iter().unzip();
             let tensors = tensors
                 .into_iter()
-                .map(|t| NativeTensor::wrap(env, t, &[]))
+                .map(|t| NativeTensor::leaf(env, t))
                 .collect::<Result<Vec<_>>>()?;
             (names, tensors, l.metadata, None)
         }

@@ -13,8 +13,10 @@ pub mod args;
 pub mod clip;
 pub mod conv;
 pub mod data;
+mod declare;
 mod external_memory;
 pub mod fit;
+pub mod grad;
 mod handle;
 pub mod init;
 mod inputs;
@@ -71,4 +73,20 @@ impl<T> IntoJs<T> for napi::Result<T> {
     fn js(self) -> Result<T> {
         self.map_err(|e| napi::Error::new(e.status.as_ref().to_string(), e.reason.clone()))
     }
+}
+
+/// The public name of each entry whose errors should name something other than
+/// the entry itself (`tensorAddScalar` is `add`), for the TypeScript layer's
+/// messages about arguments napi-rs could not convert.
+#[napi_derive::napi]
+pub fn op_names() -> std::collections::HashMap<String, String> {
+    let tables: [&[declare::OpName]; 3] = [ops::NAMES, ops::PAIR_NAMES, grad::NAMES];
+    let mut names = std::collections::HashMap::new();
+    for &(entry, public) in tables.iter().copied().flatten() {
+        names.insert(args::js_name(entry), public.to_string());
+    }
+    for &(entry, public) in tensor::NAMES {
+        names.insert(args::js_name(entry), public.to_string());
+    }
+    names
 }

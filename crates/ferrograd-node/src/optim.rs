@@ -85,7 +85,7 @@ pub(crate) fn export_state<R: Rule>(
             names,
             tensors: tensors
                 .into_iter()
-                .map(|t| NativeTensor::wrap(env, t, &[]))
+                .map(|t| NativeTensor::leaf(env, t))
                 .collect::<Result<_>>()?,
         });
     }

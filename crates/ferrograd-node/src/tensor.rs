@@ -1,5 +1,6 @@
 //! The native tensor handle, its factories and its data access.
 
+use crate::declare::ops;
 use crate::handle::TensorRef;
 use crate::{args, external_memory, IntoJs, Result};
 use ferrograd::trace::{self, Event};
@@ -27,9 +28,15 @@ impl Drop for NativeTensor {
 }
 
 impl NativeTensor {
-    /// Wraps a core tensor, reporting its storage to V8 unless it is a view of one
-    /// of `sources` (whose handles already report that storage).
-    pub(crate) fn wrap(env: &Env, t: CoreTensor, sources: &[&CoreTensor]) -> Result<NativeTensor> {
+    /// Wraps the output of an op on `sources`, reporting its storage to V8 unless
+    /// it is a view of one of them (whose handles already report that storage).
+    /// Only for outputs that went through the recorder ([`NativeTensor::traced`]):
+    /// an op's output wrapped any other way is a constant to `fit`'s replay.
+    pub(crate) fn computed(
+        env: &Env,
+        t: CoreTensor,
+        sources: &[&CoreTensor],
+    ) -> Result<NativeTensor> {
         let reported = if sources.iter().any(|s| s.shares_storage(&t)) {
             0
         } else {
@@ -44,44 +51,15 @@ impl NativeTensor {
         })
     }
 
-    /// Wraps the result of an op on `self`.
-    pub(crate) fn result(
-        &self,
-        env: &Env,
-        out: ferrograd::Result<CoreTensor>,
-    ) -> Result<NativeTensor> {
-        let out = out.js()?;
-        NativeTensor::wrap(env, out, &[self.get()?])
+    /// Wraps a tensor that no op computed: made from JavaScript data, read from a
+    /// file, or held by the core (a gradient, an optimizer's state). A recording
+    /// sees it as a constant, which it is.
+    pub(crate) fn leaf(env: &Env, t: CoreTensor) -> Result<NativeTensor> {
+        NativeTensor::computed(env, t, &[])
     }
 
-    /// Op `f` on this tensor and `others` (`t[0]` is this one, `t[1..]` the
-    /// others), recorded when the calling thread records a trace (`fit.rs`).
-    pub(crate) fn op<F>(
-        &self,
-        env: &Env,
-        name: &'static str,
-        others: &[&NativeTensor],
-        f: F,
-    ) -> Result<NativeTensor>
-    where
-        F: Fn(&[&CoreTensor]) -> ferrograd::Result<CoreTensor> + Send + Sync + 'static,
-    {
-        let this = self.get()?;
-        let out = if others.is_empty() {
-            trace::op(name, &[this], f)
-        } else {
-            let mut inputs = Vec::with_capacity(1 + others.len());
-            inputs.push(this);
-            for o in others {
-                inputs.push(o.get()?);
-            }
-            trace::op(name, &inputs, f)
-        };
-        self.result(env, out)
-    }
-
-    /// Op `f` of a free function on `inputs`, recorded as [`NativeTensor::op`]
-    /// records, and wrapped as a new handle.
+    /// Op `f` on `inputs`, recorded when the calling thread records a trace
+    /// (`fit.rs`) under the op's public `name`, and wrapped as a new handle.
     pub(crate) fn traced<F>(
         env: &Env,
         name: &'static str,
@@ -92,7 +70,7 @@ impl NativeTensor {
         F: Fn(&[&CoreTensor]) -> ferrograd::Result<CoreTensor> + Send + Sync + 'static,
     {
         let out = trace::op(name, inputs, f).js()?;
-        NativeTensor::wrap(env, out, inputs)
+        NativeTensor::computed(env, out, inputs)
     }
 
     /// The core tensor for reading its values out, which a recording notes.
@@ -162,11 +140,9 @@ pub fn tensor_to_int32_array(tensor: &NativeTensor) -> Result<Int32Array> {
     ))
 }
 
-/// The elements converted to `dtype` (this tensor itself when it has it).
-#[napi(catch_unwind)]
-pub fn tensor_to(tensor: &NativeTensor, env: Env, dtype: String) -> Result<NativeTensor> {
-    let dtype = DType::parse(&dtype).js()?;
-    tensor.result(&env, tensor.get()?.to_dtype(dtype))
+ops! {
+    #[doc = "The elements converted to `dtype` (this tensor itself when it has it)."]
+    fn tensor_to "to" [tensor] (dtype: String as dtype) => tensor.to_dtype(dtype);
 }
 
 /// The elements of any dtype as float64, row-major (bools as 0 and 1).
@@ -205,7 +181,7 @@ pub fn tensor_is_disposed(tensor: &NativeTensor) -> bool {
 pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_vec(data.to_vec(), &shape).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// An int64 tensor from packed row-major data.
@@ -213,7 +189,7 @@ pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Res
 pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_vec_i64(data.to_vec(), &shape).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// A float64 tensor from packed row-major data.
@@ -221,7 +197,7 @@ pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Resu
 pub fn tensor_from_float64(env: Env, data: Float64Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_data(ferrograd::tensor::Storage::F64(data.to_vec()), &shape).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// An int32 tensor from packed row-major data.
@@ -229,7 +205,7 @@ pub fn tensor_from_float64(env: Env, data: Float64Array, shape: Vec<f64>) -> Res
 pub fn tensor_from_int32(env: Env, data: Int32Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_data(ferrograd::tensor::Storage::I32(data.to_vec()), &shape).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// A bool tensor from packed row-major bytes (nonzero is true).
@@ -237,7 +213,7 @@ pub fn tensor_from_int32(env: Env, data: Int32Array, shape: Vec<f64>) -> Result<
 pub fn tensor_from_bool(env: Env, data: Uint8Array, shape: Vec<f64>) -> Result<NativeTensor> {
     let shape = args::shape("tensor", &shape)?;
     let t = CoreTensor::from_vec_bool(data.iter().map(|&b| b != 0).collect(), &shape).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// A tensor of `shape` and `dtype` (`float32` when absent) filled with `value`.
@@ -249,7 +225,7 @@ pub fn full(env: Env, shape: Vec<f64>, value: f64, dtype: Option<String>) -> Res
         None => DType::F32,
     };
     let t = CoreTensor::full_dtype(&shape, value, dtype).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// Uniform samples in `[low, high)` from this thread's generator.
@@ -348,7 +324,7 @@ pub fn where_cond(
 #[napi(catch_unwind)]
 pub fn arange(env: Env, start: f64, end: f64, step: f64, dtype: String) -> Result<NativeTensor> {
     let t = CoreTensor::arange(start, end, step, DType::parse(&dtype).js()?).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// `steps` evenly spaced values from `start` to `end`.
@@ -357,7 +333,7 @@ pub fn linspace(env: Env, start: f64, end: f64, steps: f64, dtype: String) -> Re
     let steps = args::size("linspace", "steps", steps)?;
     let dtype = DType::parse(&dtype).js()?;
     let t = CoreTensor::linspace_of(start, end, steps, dtype).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// The `n x m` identity.
@@ -365,7 +341,7 @@ pub fn linspace(env: Env, start: f64, end: f64, steps: f64, dtype: String) -> Re
 pub fn eye(env: Env, n: f64, m: f64) -> Result<NativeTensor> {
     let (n, m) = (args::size("eye", "n", n)?, args::size("eye", "m", m)?);
     let t = CoreTensor::eye(n, m).js()?;
-    NativeTensor::wrap(&env, t, &[])
+    NativeTensor::leaf(&env, t)
 }
 
 /// Integers uniform in `[low, high)`, int64.
