@@ -859,6 +859,7 @@ module.exports.crossEntropy = nativeBinding.crossEntropy
 module.exports.dropout = nativeBinding.dropout
 module.exports.embedding = nativeBinding.embedding
 module.exports.emptyCache = nativeBinding.emptyCache
+module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.eye = nativeBinding.eye
 module.exports.full = nativeBinding.full
 module.exports.getNumThreads = nativeBinding.getNumThreads

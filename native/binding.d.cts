@@ -296,6 +296,9 @@ export declare function embedding(weight: NativeTensor, indices: NativeTensor, p
  */
 export declare function emptyCache(): number
 
+/** The codes a core error can carry, as JavaScript sees them. */
+export declare function errorCodes(): Array<string>
+
 /** The `n x m` identity. */
 export declare function eye(n: number, m: number): NativeTensor
 

@@ -30,7 +30,7 @@ function outputsOf(fn: (...inputs: Tensor[]) => Tensor | Tensor[], inputs: Tenso
   const out = fn(...inputs)
   const list = Array.isArray(out) ? out : [out]
   list.forEach((o, i) => {
-    if (!(o instanceof Tensor)) fail('ERR_ARG', `gradcheck: output ${i} of fn is ${describe(o)}, not a Tensor`)
+    if (!(o instanceof Tensor)) fail('ERR_ARG', 'gradcheck', `output ${i} of fn is ${describe(o)}, not a Tensor`)
   })
   return list
 }
@@ -38,7 +38,7 @@ function outputsOf(fn: (...inputs: Tensor[]) => Tensor | Tensor[], inputs: Tenso
 function nonNegative(name: string, v: number | undefined, fallback: number, positive = false): number {
   if (v === undefined) return fallback
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
-    fail('ERR_ARG', `gradcheck: ${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${describe(v)}`)
+    fail('ERR_ARG', 'gradcheck', `${name} must be a ${positive ? 'positive' : 'non-negative'} finite number, got ${describe(v)}`)
   }
   return v
 }
@@ -63,20 +63,20 @@ export function gradcheck(
   options: GradcheckOptions = {},
 ): boolean {
   checkOptions('gradcheck', options, ['eps', 'atol', 'rtol', 'raiseException'])
-  if (typeof fn !== 'function') fail('ERR_ARG', `gradcheck: fn must be a function, got ${describe(fn)}`)
+  if (typeof fn !== 'function') fail('ERR_ARG', 'gradcheck', `fn must be a function, got ${describe(fn)}`)
   const xs = Array.isArray(inputs) ? inputs : [inputs]
   xs.forEach((x, i) => {
-    if (!(x instanceof Tensor)) fail('ERR_ARG', `gradcheck: input ${i} is ${describe(x)}, not a Tensor`)
+    if (!(x instanceof Tensor)) fail('ERR_ARG', 'gradcheck', `input ${i} is ${describe(x)}, not a Tensor`)
   })
   const eps = nonNegative('eps', options.eps, 1e-6, true)
   const atol = nonNegative('atol', options.atol, 1e-5)
   const rtol = nonNegative('rtol', options.rtol, 1e-3)
   const raise = options.raiseException ?? true
   const checked = xs.map((x, i) => ({ x, i })).filter(({ x }) => x.requiresGrad)
-  if (checked.length === 0) fail('ERR_ARG', 'gradcheck: no input requires grad; create them with requiresGrad: true')
+  if (checked.length === 0) fail('ERR_ARG', 'gradcheck', 'no input requires grad; create them with requiresGrad: true')
   for (const { x, i } of checked) {
     if (x.dtype !== 'float64') {
-      fail('ERR_DTYPE', `gradcheck: input ${i} is ${x.dtype}; finite differences need float64 inputs (use .double())`)
+      fail('ERR_DTYPE', 'gradcheck', `input ${i} is ${x.dtype}; finite differences need float64 inputs (use .double())`)
     }
   }
 

@@ -76,13 +76,13 @@ interface Header {
 export function saveCheckpoint(path: string, contents: CheckpointContents): void {
   checkOptions('saveCheckpoint', contents, ['model', 'optimizer', 'epoch', 'extra'])
   const { model, optimizer, epoch, extra } = contents ?? ({} as CheckpointContents)
-  if (!model || typeof model.stateDict !== 'function') fail('ERR_ARG', `saveCheckpoint: model must be an fg.nn.Module, got ${describe(model)}`)
-  if (epoch !== undefined && !Number.isInteger(epoch)) fail('ERR_ARG', `saveCheckpoint: epoch must be an integer, got ${describe(epoch)}`)
+  if (!model || typeof model.stateDict !== 'function') fail('ERR_ARG', 'saveCheckpoint', `model must be an fg.nn.Module, got ${describe(model)}`)
+  if (epoch !== undefined && !Number.isInteger(epoch)) fail('ERR_ARG', 'saveCheckpoint', `epoch must be an integer, got ${describe(epoch)}`)
   const tensors: Record<string, Tensor> = {}
   for (const [k, t] of Object.entries(model.stateDict())) tensors[`model.${k}`] = t
   const header: Header = { version: 1, rng: native.getRngState(), ...(epoch !== undefined ? { epoch } : {}), ...(extra !== undefined ? { extra } : {}) }
   if (optimizer) {
-    if (typeof optimizer.stateDict !== 'function') fail('ERR_ARG', `saveCheckpoint: optimizer must be an fg.optim optimizer, got ${describe(optimizer)}`)
+    if (typeof optimizer.stateDict !== 'function') fail('ERR_ARG', 'saveCheckpoint', `optimizer must be an fg.optim optimizer, got ${describe(optimizer)}`)
     const sd = optimizer.stateDict()
     const scalars: Record<string, Record<string, number>> = {}
     for (const [i, entry] of Object.entries(sd.state)) {
@@ -97,7 +97,7 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
   try {
     json = JSON.stringify(header)
   } catch (e) {
-    return fail('ERR_ARG', `saveCheckpoint: extra must be JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`)
+    return fail('ERR_ARG', 'saveCheckpoint', `extra must be JSON-serialisable: ${e instanceof Error ? e.message : String(e)}`)
   }
   within('saveCheckpoint', () => save(tensors, path, { metadata: { [KEY]: json } }))
 }
@@ -111,18 +111,18 @@ export function saveCheckpoint(path: string, contents: CheckpointContents): void
 export function loadCheckpoint(path: string, targets: CheckpointTargets): CheckpointInfo {
   checkOptions('loadCheckpoint', targets, ['model', 'optimizer'])
   const { model, optimizer } = targets ?? ({} as CheckpointTargets)
-  if (!model || typeof model.loadStateDict !== 'function') fail('ERR_ARG', `loadCheckpoint: model must be an fg.nn.Module, got ${describe(model)}`)
+  if (!model || typeof model.loadStateDict !== 'function') fail('ERR_ARG', 'loadCheckpoint', `model must be an fg.nn.Module, got ${describe(model)}`)
   const file = within('loadCheckpoint', () => readSafetensors(path))
   const raw = file.metadata[KEY]
-  if (raw === undefined) fail('ERR_FORMAT', `loadCheckpoint: ${path} is a safetensors file but not a ferrograd checkpoint (no '${KEY}' metadata); use fg.load for plain weights`)
+  if (raw === undefined) fail('ERR_FORMAT', 'loadCheckpoint', `${path} is a safetensors file but not a ferrograd checkpoint (no '${KEY}' metadata); use fg.load for plain weights`)
   let header: Header
   try {
     header = JSON.parse(raw) as Header
   } catch {
-    return fail('ERR_FORMAT', `loadCheckpoint: ${path} has unreadable checkpoint metadata`)
+    return fail('ERR_FORMAT', 'loadCheckpoint', `${path} has unreadable checkpoint metadata`)
   }
-  if (header.version !== 1) fail('ERR_FORMAT', `loadCheckpoint: ${path} is checkpoint version ${describe(header.version)}; this ferrograd reads version 1`)
-  if (optimizer && !header.optimizer) fail('ERR_FORMAT', `loadCheckpoint: ${path} holds no optimizer state`)
+  if (header.version !== 1) fail('ERR_FORMAT', 'loadCheckpoint', `${path} is checkpoint version ${describe(header.version)}; this ferrograd reads version 1`)
+  if (optimizer && !header.optimizer) fail('ERR_FORMAT', 'loadCheckpoint', `${path} holds no optimizer state`)
   const weights: Record<string, Tensor> = {}
   const state: Record<number, Record<string, Tensor | number>> = {}
   for (const [k, t] of Object.entries(file.tensors)) {

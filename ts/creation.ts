@@ -27,7 +27,7 @@ const INT64_LIMIT = 2 ** 63
 function resolveDtype(op: string, dtype: TensorOptions['dtype'], fallback: DType): DType {
   const d = dtype ?? fallback
   if (d === 'float32' || d === 'float64' || d === 'int32' || d === 'int64' || d === 'bool') return d
-  return fail('ERR_DTYPE', `${op}: unknown dtype '${String(d)}' (float32, float64, int32, int64 or bool)`)
+  return fail('ERR_DTYPE', op, `unknown dtype '${String(d)}' (float32, float64, int32, int64 or bool)`)
 }
 
 function finish(handle: NativeTensor, options: TensorOptions | undefined): Tensor {
@@ -47,12 +47,12 @@ function flatten(data: NestedArray): { values: number[]; shape: number[]; boolea
   let booleans = 0
   const walk = (d: NestedArray, depth: number, path: string) => {
     if (depth === shape.length) {
-      if (Array.isArray(d)) fail('ERR_SHAPE', `tensor: ragged nested array: ${path} has more nesting than its siblings`)
+      if (Array.isArray(d)) fail('ERR_SHAPE', 'tensor', `ragged nested array: ${path} has more nesting than its siblings`)
       if (typeof d === 'boolean') {
         values.push(d ? 1 : 0)
         booleans++
       } else if (typeof d === 'number') values.push(d)
-      else fail('ERR_ARG', `tensor: expected numbers, got ${describe(d)} at ${path}`)
+      else fail('ERR_ARG', 'tensor', `expected numbers, got ${describe(d)} at ${path}`)
       return
     }
     if (!Array.isArray(d) || d.length !== shape[depth]) {
@@ -73,7 +73,7 @@ function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dty
     for (let i = 0; i < values.length; i++) {
       const v = values[i]
       if (!Number.isInteger(v) || Math.abs(v) >= INT64_LIMIT) {
-        fail('ERR_ARG', `${op}: int64 data must hold integers within ±2^63, got ${v} at index ${i}`)
+        fail('ERR_ARG', op, `int64 data must hold integers within ±2^63, got ${v} at index ${i}`)
       }
       ints[i] = BigInt(v)
     }
@@ -84,7 +84,7 @@ function fromNumbers(op: string, values: ArrayLike<number>, shape: number[], dty
     for (let i = 0; i < values.length; i++) {
       const v = values[i]
       if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) {
-        fail('ERR_ARG', `${op}: int32 data must hold integers within the int32 range, got ${v} at index ${i}`)
+        fail('ERR_ARG', op, `int32 data must hold integers within the int32 range, got ${v} at index ${i}`)
       }
     }
     return native.tensorFromInt32(values instanceof Int32Array ? values : Int32Array.from(values), shape)
@@ -122,7 +122,7 @@ function tensorOf(data: TensorData, options?: TensorDataOptions): Tensor {
     return finish(fromNumbers('tensor', data, options?.shape ?? [data.length], dtype), options)
   }
   if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
-    fail('ERR_ARG', `tensor: expected a number, nested arrays or a typed array, got ${describe(data)}`)
+    fail('ERR_ARG', 'tensor', `expected a number, nested arrays or a typed array, got ${describe(data)}`)
   }
   const { values, shape, booleans } = flatten(data)
   const dtype = resolveDtype('tensor', options?.dtype, booleans ? 'bool' : 'float32')
@@ -132,7 +132,7 @@ function tensorOf(data: TensorData, options?: TensorDataOptions): Tensor {
 
 function shapeOf(op: string, shape: number[] | number): number[] {
   if (typeof shape === 'number') return [shape]
-  if (!Array.isArray(shape)) fail('ERR_ARG', `${op}: expected a shape (an array of sizes), got ${describe(shape)}`)
+  if (!Array.isArray(shape)) fail('ERR_ARG', op, `expected a shape (an array of sizes), got ${describe(shape)}`)
   return shape
 }
 
@@ -140,7 +140,7 @@ function filled(op: string, shape: number[] | number, value: number, options: Te
   checkOptions(op, options, FACTORY_OPTIONS)
   const s = shapeOf(op, shape)
   const dtype = resolveDtype(op, options?.dtype, 'float32')
-  if (typeof value !== 'number') fail('ERR_ARG', `${op}: the fill value must be a number, got ${describe(value)}`)
+  if (typeof value !== 'number') fail('ERR_ARG', op, `the fill value must be a number, got ${describe(value)}`)
   return finish(renamed(op, 'full', () => native.full(s, value, dtype)), options)
 }
 
@@ -188,7 +188,7 @@ export function randn(shape: number[] | number, options?: TensorOptions): Tensor
 /** The float dtype a sampling factory draws (float32 by default). */
 function floatDtype(op: string, dtype: DType | undefined): 'float32' | 'float64' {
   const d = resolveDtype(op, dtype, 'float32')
-  return d === 'float32' || d === 'float64' ? d : fail('ERR_DTYPE', `${op}: samples are float32 or float64, not ${d}`)
+  return d === 'float32' || d === 'float64' ? d : fail('ERR_DTYPE', op, `samples are float32 or float64, not ${d}`)
 }
 
 /** A random permutation of `0..n-1` (int64) from the seeded generator. */
@@ -213,10 +213,10 @@ export interface ArangeOptions extends TensorOptions {}
 export function arange(end: number, options?: ArangeOptions): Tensor
 export function arange(start: number, end: number, step?: number, options?: ArangeOptions): Tensor
 export function arange(a: number, b?: number | ArangeOptions, c?: number | ArangeOptions, d?: ArangeOptions): Tensor {
-  if (typeof b === 'object' && b !== null && c !== undefined) fail('ERR_ARG', `arange: end must be a number, got ${describe(b)}`)
+  if (typeof b === 'object' && b !== null && c !== undefined) fail('ERR_ARG', 'arange', `end must be a number, got ${describe(b)}`)
   for (const [name, value] of [['end', b], ['step', c]] as const) {
     if (value !== undefined && typeof value !== 'number' && (value === null || typeof value !== 'object')) {
-      fail('ERR_ARG', `arange: ${name} must be a number, got ${describe(value)}`)
+      fail('ERR_ARG', 'arange', `${name} must be a number, got ${describe(value)}`)
     }
   }
   const [start, end, step, options] =

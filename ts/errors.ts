@@ -1,21 +1,9 @@
 /**
- * The codes a {@link FerrogradError} can carry. `ERR_INTERNAL` marks a bug in
- * ferrograd itself (a Rust panic caught at the boundary); please report it.
+ * The codes a {@link FerrogradError} can carry, the one list of them in the
+ * TypeScript layer (a test checks it against the core's). `ERR_INTERNAL` marks a
+ * bug in ferrograd itself (a Rust panic caught at the boundary); please report it.
  */
-export type ErrorCode =
-  | 'ERR_SHAPE'
-  | 'ERR_DTYPE'
-  | 'ERR_ARG'
-  | 'ERR_INDEX'
-  | 'ERR_DISPOSED'
-  | 'ERR_ALLOC'
-  | 'ERR_IO'
-  | 'ERR_FORMAT'
-  | 'ERR_GRAD'
-  | 'ERR_ABORTED'
-  | 'ERR_INTERNAL'
-
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
+export const ERROR_CODES = [
   'ERR_SHAPE',
   'ERR_DTYPE',
   'ERR_ARG',
@@ -27,18 +15,71 @@ const CODES: ReadonlySet<string> = new Set<ErrorCode>([
   'ERR_GRAD',
   'ERR_ABORTED',
   'ERR_INTERNAL',
-])
+] as const
+
+/** One of {@link ERROR_CODES}. */
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES)
+
+/** What a failure is about, besides its code and message. */
+export interface ErrorFields {
+  /** The operation that failed, as users call it (`add`, `indexSelect`). */
+  op?: string
+  /** The shapes the failure is about, when it is about shapes. */
+  shapes?: number[][]
+}
 
 /** Every failure ferrograd reports: an `Error` with a stable `code`. */
 export class FerrogradError extends Error {
   /** What kind of failure this is; stable across versions. */
   readonly code: ErrorCode
+  /** The operation that failed, as users call it, when the failure belongs to one. */
+  readonly op: string | undefined
+  /** The shapes the failure is about (empty when it is not about shapes). */
+  readonly shapes: number[][]
+  /** The message without the operation's name in front. */
+  readonly detail: string
 
-  /** @param code one of the {@link ErrorCode}s. @param message names the operation and the offending values. */
-  constructor(code: ErrorCode, message: string) {
-    super(message)
+  /**
+   * @param code one of the {@link ErrorCode}s.
+   * @param message names the operation and the offending values; with `fields.op`, the
+   * part after the operation's name (the message is then `op: message`).
+   * @param fields the operation and shapes the failure is about.
+   */
+  constructor(code: ErrorCode, message: string, fields: ErrorFields = {}) {
+    super(fields.op ? `${fields.op}: ${message}` : message)
     this.name = 'FerrogradError'
     this.code = code
+    this.op = fields.op
+    this.shapes = fields.shapes ?? []
+    this.detail = message
+  }
+
+  /** The same failure reported as a failure of `op` (the function the user called). */
+  as(op: string): FerrogradError {
+    const e = new FerrogradError(this.code, this.detail, { op, shapes: this.shapes })
+    e.stack = this.stack
+    return e
+  }
+}
+
+/** The fields the native binding puts in its errors' messages (`js_error` in the binding). */
+interface NativeFields {
+  code: string
+  op: string
+  message: string
+  shapes: number[][]
+}
+
+/** The binding's structured error payload, if `message` is one. */
+function nativeFields(message: string): NativeFields | undefined {
+  if (!message.startsWith('{"')) return undefined
+  try {
+    const f = JSON.parse(message) as NativeFields
+    return typeof f.code === 'string' && typeof f.message === 'string' ? f : undefined
+  } catch {
+    return undefined
   }
 }
 
@@ -57,43 +98,52 @@ const JS_NAMES: Record<string, string> = {
 /** napi-rs' argument conversion failure: which JS value, which Rust type. */
 const CONVERSION = /^Failed to convert (?:napi|JavaScript) value\s*`?([A-Za-z]*)[^`]*?`?\s*into rust type `([^`]+)`/
 
-/** An error message already naming its operation (`matmul: shapes ...`). */
-const NAMED = /^[A-Za-z][\w.]*(?:\/\w+)?: /
-
 /**
  * Turns whatever the native binding threw into a FerrogradError. The core's
- * errors carry an `ERR_*` code already; napi-rs' own argument conversion errors
- * (a string where a number belongs) become `ERR_ARG` in plain words; a caught Rust
- * panic arrives as `GenericFailure` and becomes `ERR_INTERNAL`. `op` names the
- * operation for messages that do not name one yet.
+ * errors arrive with their fields (code, operation, message, shapes); napi-rs'
+ * own argument conversion errors (a string where a number belongs) become
+ * `ERR_ARG` in plain words; a caught Rust panic arrives as `GenericFailure` and
+ * becomes `ERR_INTERNAL`. `op` is the public name of the operation the native entry
+ * serves, for errors that name none.
  */
 export function toFerrogradError(e: unknown, op?: string): FerrogradError {
   if (e instanceof FerrogradError) return e
   const err = e as { code?: unknown; message?: unknown } | null
   let message = typeof err?.message === 'string' ? err.message : String(e)
   const code = typeof err?.code === 'string' ? err.code : ''
+  const fields = nativeFields(message)
+  if (fields && CODES.has(fields.code)) {
+    const named = fields.op !== '' && fields.message.startsWith(`${fields.op}: `)
+    return named
+      ? new FerrogradError(fields.code as ErrorCode, fields.message.slice(fields.op.length + 2), { op: fields.op, shapes: fields.shapes })
+      : new FerrogradError(fields.code as ErrorCode, fields.message, { op, shapes: fields.shapes })
+  }
   const conversion = CONVERSION.exec(message)
   if (conversion) {
     const got = conversion[1] ? `, got ${conversion[1].toLowerCase()}` : ''
     message = `expected ${JS_NAMES[conversion[2]] ?? conversion[2]} as an argument${got}`
   }
-  if (op && !NAMED.test(message)) message = `${op}: ${message}`
-  if (CODES.has(code)) return new FerrogradError(code as ErrorCode, message)
-  if (code === 'GenericFailure') return new FerrogradError('ERR_INTERNAL', `internal error (please report): ${message}`)
-  return new FerrogradError('ERR_ARG', message)
+  if (code === 'GenericFailure') return new FerrogradError('ERR_INTERNAL', `internal error (please report): ${message}`, { op })
+  return new FerrogradError(CODES.has(code) ? (code as ErrorCode) : 'ERR_ARG', message, { op })
 }
 
 /** `v` when it is an integer JavaScript holds exactly (and at least `min`), else `ERR_ARG` naming `op` and `name`. */
 export function integerArg(op: string, name: string, v: unknown, min = Number.MIN_SAFE_INTEGER): number {
   if (!Number.isSafeInteger(v) || (v as number) < min) {
-    fail('ERR_ARG', `${op}: ${name} must be ${min === 0 ? 'a non-negative ' : min === 1 ? 'a positive ' : 'an '}integer, got ${typeof v === 'string' ? `'${v}'` : String(v)}`)
+    fail('ERR_ARG', op, `${name} must be ${min === 0 ? 'a non-negative ' : min === 1 ? 'a positive ' : 'an '}integer, got ${typeof v === 'string' ? `'${v}'` : String(v)}`)
   }
   return v as number
 }
 
-/** Throws a FerrogradError; a statement-shaped helper for argument checks. */
-export function fail(code: ErrorCode, message: string): never {
-  throw new FerrogradError(code, message)
+/**
+ * Throws a FerrogradError; a statement-shaped helper for argument checks. With
+ * `op`, the error is a failure of that operation and `detail` says what went wrong
+ * (the message is `op: detail`); without, `message` stands alone.
+ */
+export function fail(code: ErrorCode, message: string): never
+export function fail(code: ErrorCode, op: string, detail: string): never
+export function fail(code: ErrorCode, opOrMessage: string, detail?: string): never {
+  throw detail === undefined ? new FerrogradError(code, opOrMessage) : new FerrogradError(code, detail, { op: opOrMessage })
 }
 
 /**
@@ -102,20 +152,17 @@ export function fail(code: ErrorCode, message: string): never {
  */
 export function checkOptions(op: string, options: object | undefined, allowed: readonly string[]): void {
   if (options === undefined) return
-  if (options === null || typeof options !== 'object') fail('ERR_ARG', `${op}: options must be an object`)
+  if (options === null || typeof options !== 'object') fail('ERR_ARG', op, `options must be an object`)
   for (const key of Object.keys(options)) {
     if (!allowed.includes(key)) {
-      fail('ERR_ARG', `${op}: unknown option '${key}' (supported: ${allowed.join(', ') || 'none'})`)
+      fail('ERR_ARG', op, `unknown option '${key}' (supported: ${allowed.join(', ') || 'none'})`)
     }
   }
 }
 
 function rename(e: unknown, op: string, inner: string | string[]): unknown {
-  if (!(e instanceof FerrogradError)) return e
-  for (const name of typeof inner === 'string' ? [inner] : inner) {
-    if (name !== op && e.message.startsWith(`${name}: `)) return new FerrogradError(e.code, `${op}: ${e.message.slice(name.length + 2)}`)
-  }
-  return e
+  if (!(e instanceof FerrogradError) || e.op === undefined || e.op === op) return e
+  return (typeof inner === 'string' ? [inner] : inner).includes(e.op) ? e.as(op) : e
 }
 
 /**
@@ -147,7 +194,11 @@ export function within<T>(op: string, fn: () => T): T {
   try {
     return fn()
   } catch (e) {
-    if (e instanceof FerrogradError && !e.message.startsWith(`${op}: `)) throw new FerrogradError(e.code, `${op}: ${e.message}`)
+    if (e instanceof FerrogradError && e.op !== op) {
+      const outer = new FerrogradError(e.code, e.message, { op, shapes: e.shapes })
+      outer.stack = e.stack
+      throw outer
+    }
     throw e
   }
 }

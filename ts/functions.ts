@@ -15,7 +15,7 @@ function binary(op: ScalarOp, a: TensorLike, b: TensorLike): Tensor {
     if (b instanceof Tensor) return new Tensor(WITH_NUMBER[op](b._n, a, true))
     if (typeof b === 'number') return tensor(a)[op](b)
   }
-  return fail('ERR_ARG', `${op}: expected tensors or numbers, got ${describe(a)} and ${describe(b)}`)
+  return fail('ERR_ARG', op, `expected tensors or numbers, got ${describe(a)} and ${describe(b)}`)
 }
 
 /** `a + b`, broadcasting. */
@@ -121,13 +121,13 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 
 /** Joins tensors along an existing dimension (`torch.cat`). */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors)) fail('ERR_ARG', `cat: expected an array of tensors, got ${describe(tensors)}`)
+  if (!Array.isArray(tensors)) fail('ERR_ARG', 'cat', `expected an array of tensors, got ${describe(tensors)}`)
   return new Tensor(native.cat(tensors.map((t) => asTensor('cat', t)._n), dim))
 }
 
 /** Joins same-shaped tensors along a new dimension (`torch.stack`). */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
-  if (!Array.isArray(tensors)) fail('ERR_ARG', `stack: expected an array of tensors, got ${describe(tensors)}`)
+  if (!Array.isArray(tensors)) fail('ERR_ARG', 'stack', `expected an array of tensors, got ${describe(tensors)}`)
   return new Tensor(native.stack(tensors.map((t) => asTensor('stack', t)._n), dim))
 }
 
@@ -272,7 +272,7 @@ export function detach(x: Tensor): Tensor {
  * its value. The mode applies to synchronous work inside `fn`.
  */
 export function noGrad<T>(fn: () => T): T {
-  if (typeof fn !== 'function') fail('ERR_ARG', `noGrad: expected a function, got ${describe(fn)}`)
+  if (typeof fn !== 'function') fail('ERR_ARG', 'noGrad', `expected a function, got ${describe(fn)}`)
   const previous = native.setGradEnabled(false)
   try {
     return fn()

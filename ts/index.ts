@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-export { FerrogradError, type ErrorCode } from './errors'
+export { ERROR_CODES, FerrogradError, type ErrorCode, type ErrorFields } from './errors'
 export {
   Tensor,
   type DType,

@@ -3,7 +3,7 @@
  * share weights in (`safetensors.torch.save_file` / `load_file`).
  * @module
  */
-import { checkOptions, fail, FerrogradError, renamed, renamedAsync, type ErrorCode } from './errors'
+import { checkOptions, fail, renamed, renamedAsync, toFerrogradError } from './errors'
 import { native, type LoadedFile, type NativeTensor } from './native'
 import { Tensor, describe } from './tensor'
 
@@ -23,7 +23,7 @@ export interface SafetensorsFile {
 
 /** `path` if it is a non-empty string, else `ERR_ARG` naming `op`. @internal */
 export function checkPath(op: string, path: unknown): string {
-  if (typeof path !== 'string' || path.length === 0) fail('ERR_ARG', `${op}: path must be a non-empty string, got ${describe(path)}`)
+  if (typeof path !== 'string' || path.length === 0) fail('ERR_ARG', op, `path must be a non-empty string, got ${describe(path)}`)
   return path
 }
 
@@ -37,26 +37,26 @@ function saveArgs(
   checkPath(op, path)
   checkOptions(op, options, ['metadata'])
   if (tensors === null || typeof tensors !== 'object' || Array.isArray(tensors) || tensors instanceof Tensor) {
-    fail('ERR_ARG', `${op}: expected an object of named tensors (such as model.stateDict()), got ${describe(tensors)}`)
+    fail('ERR_ARG', op, `expected an object of named tensors (such as model.stateDict()), got ${describe(tensors)}`)
   }
   const names = Object.keys(tensors)
   const handles = names.map((name) => {
     const t = tensors[name]
-    if (!(t instanceof Tensor)) fail('ERR_ARG', `${op}: '${name}' is ${describe(t)}, not a Tensor`)
+    if (!(t instanceof Tensor)) fail('ERR_ARG', op, `'${name}' is ${describe(t)}, not a Tensor`)
     return t._n
   })
   const metadata = options?.metadata
   if (metadata !== undefined) {
-    if (metadata === null || typeof metadata !== 'object') fail('ERR_ARG', `${op}: metadata must be an object of strings`)
+    if (metadata === null || typeof metadata !== 'object') fail('ERR_ARG', op, `metadata must be an object of strings`)
     for (const [k, v] of Object.entries(metadata)) {
-      if (typeof v !== 'string') fail('ERR_ARG', `${op}: metadata '${k}' is ${describe(v)}; safetensors metadata values are strings`)
+      if (typeof v !== 'string') fail('ERR_ARG', op, `metadata '${k}' is ${describe(v)}; safetensors metadata values are strings`)
     }
   }
   return [path, names, handles, metadata]
 }
 
 function fromNative(file: LoadedFile): SafetensorsFile {
-  if (file.errorCode) throw new FerrogradError(file.errorCode as ErrorCode, file.errorMessage ?? 'load failed')
+  if (file.errorCode) throw toFerrogradError({ code: file.errorCode, message: file.errorMessage ?? 'load failed' })
   const tensors: Record<string, Tensor> = {}
   file.names.forEach((name, i) => {
     tensors[name] = new Tensor(file.tensors[i])
@@ -103,7 +103,7 @@ function readAs(op: string, path: string): SafetensorsFile {
 export async function saveAsync(tensors: Record<string, Tensor>, path: string, options?: SaveOptions): Promise<void> {
   await renamedAsync('saveAsync', ['save', 'saveSafetensorsAsync'], async () => {
     const failed = await native.saveSafetensorsAsync(...saveArgs('saveAsync', tensors, path, options))
-    if (failed) throw new FerrogradError(failed[0] as ErrorCode, failed[1])
+    if (failed) throw toFerrogradError({ code: failed[0], message: failed[1] })
   })
 }
 

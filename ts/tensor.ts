@@ -80,7 +80,7 @@ function dimsArg(dim: number | number[] | undefined): number[] | undefined {
 function shapeArgs(op: string, args: (number | number[])[]): number[] {
   if (args.length === 1 && Array.isArray(args[0])) return args[0]
   if (args.every((a) => typeof a === 'number')) return args as number[]
-  return fail('ERR_ARG', `${op}: expected a shape as numbers or one array of numbers`)
+  return fail('ERR_ARG', op, `expected a shape as numbers or one array of numbers`)
 }
 
 /**
@@ -125,10 +125,10 @@ export class Tensor {
   size(dim?: number): number[] | number {
     const s = renamed('size', 'shape', () => this.shape)
     if (dim === undefined) return s
-    if (!Number.isSafeInteger(dim)) fail('ERR_ARG', `size: dim must be an integer, got ${describe(dim)}`)
+    if (!Number.isSafeInteger(dim)) fail('ERR_ARG', 'size', `dim must be an integer, got ${describe(dim)}`)
     const d = dim < 0 ? dim + s.length : dim
     if (!Number.isInteger(d) || d < 0 || d >= s.length) {
-      fail('ERR_INDEX', `size: dimension ${dim} is out of range for a tensor of ${s.length} dimension(s)`)
+      fail('ERR_INDEX', 'size', `dimension ${dim} is out of range for a tensor of ${s.length} dimension(s)`)
     }
     return s[d]
   }
@@ -608,7 +608,7 @@ export class Tensor {
 function correctionOf(op: string, options: VarOptions): number {
   checkOptions(op, options, ['correction', 'unbiased'])
   if (options.correction !== undefined && options.unbiased !== undefined) {
-    fail('ERR_ARG', `${op}: give either correction or unbiased, not both`)
+    fail('ERR_ARG', op, `give either correction or unbiased, not both`)
   }
   return options.correction ?? (options.unbiased === false ? 0 : 1)
 }
@@ -616,7 +616,7 @@ function correctionOf(op: string, options: VarOptions): number {
 /** Checks that a value is a Tensor, naming the operation otherwise. */
 export function asTensor(op: string, value: unknown): Tensor {
   if (value instanceof Tensor) return value
-  throw new FerrogradError('ERR_ARG', `${op}: expected a Tensor, got ${describe(value)}`)
+  throw new FerrogradError('ERR_ARG', `expected a Tensor, got ${describe(value)}`, { op })
 }
 
 /** A short description of a value for error messages. */

@@ -41,7 +41,7 @@ export class TensorDataset implements Dataset<Tensor[]> {
   /** Row `i` of every tensor (views). */
   get(i: number): Tensor[] {
     if (!Number.isInteger(i) || i < 0 || i >= this.length) {
-      fail('ERR_INDEX', `TensorDataset.get: index ${describe(i)} is out of range for ${this.length} items`)
+      fail('ERR_INDEX', 'TensorDataset.get', `index ${describe(i)} is out of range for ${this.length} items`)
     }
     return this.tensors.map((t) => t.narrow(0, i, 1).squeeze(0))
   }
@@ -62,7 +62,7 @@ export function collate(items: unknown[]): Tensor | Tensor[] {
 }
 
 function component(item: unknown, k: number, i: number): unknown {
-  if (!Array.isArray(item)) fail('ERR_ARG', `DataLoader: item ${i} is ${describe(item)}, but the first item was an array`)
+  if (!Array.isArray(item)) fail('ERR_ARG', 'DataLoader', `item ${i} is ${describe(item)}, but the first item was an array`)
   return item[k]
 }
 
@@ -72,22 +72,22 @@ function stackAll(values: unknown[], k: number): Tensor {
     values.map((v, i) => {
       if (v instanceof Tensor) return v
       if (typeof v === 'number') return tensor(v)
-      return fail('ERR_ARG', `DataLoader: component ${k} of item ${i} is ${describe(v)}; items must be tensors or numbers`)
+      return fail('ERR_ARG', 'DataLoader', `component ${k} of item ${i} is ${describe(v)}; items must be tensors or numbers`)
     }),
   )
 }
 
 /** Every argument a tensor with a first dimension, all with the same number of rows. */
 function checkRows(tensors: Tensor[]): void {
-  if (tensors.length === 0) fail('ERR_ARG', 'TensorDataset: needs at least one tensor')
+  if (tensors.length === 0) fail('ERR_ARG', 'TensorDataset', 'needs at least one tensor')
   tensors.forEach((t, i) => {
-    if (!(t instanceof Tensor)) fail('ERR_ARG', `TensorDataset: argument ${i} is ${describe(t)}, not a Tensor`)
-    if (t.ndim === 0) fail('ERR_SHAPE', `TensorDataset: tensor ${i} is 0-d; each needs a first dimension to index`)
+    if (!(t instanceof Tensor)) fail('ERR_ARG', 'TensorDataset', `argument ${i} is ${describe(t)}, not a Tensor`)
+    if (t.ndim === 0) fail('ERR_SHAPE', 'TensorDataset', `tensor ${i} is 0-d; each needs a first dimension to index`)
   })
   const n = tensors[0].shape[0]
   tensors.forEach((t, i) => {
     if (t.shape[0] !== n) {
-      fail('ERR_SHAPE', `TensorDataset: tensor ${i} has ${t.shape[0]} rows but tensor 0 has ${n} (shapes [${t.shape}] and [${tensors[0].shape}])`)
+      fail('ERR_SHAPE', 'TensorDataset', `tensor ${i} has ${t.shape[0]} rows but tensor 0 has ${n} (shapes [${t.shape}] and [${tensors[0].shape}])`)
     }
   })
 }

@@ -49,7 +49,7 @@ export interface CsvTable {
 export function readCsv(path: string, options: ReadCsvOptions = {}): CsvTable {
   checkOptions('readCsv', options, ['header', 'columns', 'target', 'delimiter'])
   const { header = true, columns, target, delimiter } = options
-  if (columns !== undefined && !Array.isArray(columns)) fail('ERR_ARG', `readCsv: columns must be an array of names or indices, got ${describe(columns)}`)
+  if (columns !== undefined && !Array.isArray(columns)) fail('ERR_ARG', 'readCsv', `columns must be an array of names or indices, got ${describe(columns)}`)
   const table = native.readCsv(checkPath('readCsv', path), Boolean(header), columns, target, delimiter)
   return { x: new Tensor(table.x), ...(table.y ? { y: new Tensor(table.y) } : {}), columns: table.columns }
 }

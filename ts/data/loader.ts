@@ -50,11 +50,11 @@ export class DataLoader<T = unknown> implements Iterable<Tensor[] | Tensor>, Asy
   constructor(dataset: Dataset<T>, options: DataLoaderOptions = {}) {
     checkOptions('DataLoader', options, ['batchSize', 'shuffle', 'seed', 'dropLast'])
     if (dataset === null || typeof dataset !== 'object' || typeof dataset.get !== 'function' || !Number.isInteger(dataset.length) || dataset.length < 0) {
-      fail('ERR_ARG', `DataLoader: the dataset must have an integer length and a get(i) method, got ${describe(dataset)}`)
+      fail('ERR_ARG', 'DataLoader', `the dataset must have an integer length and a get(i) method, got ${describe(dataset)}`)
     }
     const { batchSize = 1, shuffle = false, seed, dropLast = false } = options
-    if (!Number.isInteger(batchSize) || batchSize < 1) fail('ERR_ARG', `DataLoader: batchSize must be a positive integer, got ${describe(batchSize)}`)
-    if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) fail('ERR_ARG', `DataLoader: seed must be a non-negative integer, got ${describe(seed)}`)
+    if (!Number.isInteger(batchSize) || batchSize < 1) fail('ERR_ARG', 'DataLoader', `batchSize must be a positive integer, got ${describe(batchSize)}`)
+    if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) fail('ERR_ARG', 'DataLoader', `seed must be a non-negative integer, got ${describe(seed)}`)
     this.dataset = dataset
     this.batchSize = batchSize
     this.shuffle = Boolean(shuffle)

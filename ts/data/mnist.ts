@@ -35,14 +35,14 @@ export interface MnistSplits {
 
 function idxFile(dir: string, name: string): string {
   for (const candidate of [join(dir, name), join(dir, `${name}.gz`)]) if (existsSync(candidate)) return candidate
-  return fail('ERR_IO', `mnist: ${dir} has neither ${name} nor ${name}.gz`)
+  return fail('ERR_IO', 'mnist', `${dir} has neither ${name} nor ${name}.gz`)
 }
 
 function fromIdx(dir: string, prefix: string): Split {
   const images = readIdx(idxFile(dir, `${prefix}-images-idx3-ubyte`))
   const labels = readIdx(idxFile(dir, `${prefix}-labels-idx1-ubyte`))
   if (images.ndim !== 3 || labels.ndim !== 1 || images.shape[0] !== labels.shape[0]) {
-    fail('ERR_FORMAT', `mnist: ${prefix} images [${images.shape}] and labels [${labels.shape}] do not match`)
+    fail('ERR_FORMAT', 'mnist', `${prefix} images [${images.shape}] and labels [${labels.shape}] do not match`)
   }
   const [n, h, w] = images.shape
   return [images.float().div(255).reshape(n, 1, h, w), labels.long()]
@@ -96,7 +96,7 @@ function fromPackage(trainPerDigit: number): MnistSplits {
 export function mnist(options: MnistOptions = {}): MnistSplits {
   checkOptions('mnist', options, ['dir', 'trainPerDigit'])
   const { dir, trainPerDigit = 800 } = options
-  if (!Number.isInteger(trainPerDigit) || trainPerDigit < 0) fail('ERR_ARG', `mnist: trainPerDigit must be a non-negative integer, got ${trainPerDigit}`)
+  if (!Number.isInteger(trainPerDigit) || trainPerDigit < 0) fail('ERR_ARG', 'mnist', `trainPerDigit must be a non-negative integer, got ${trainPerDigit}`)
   if (dir !== undefined) return { train: fromIdx(dir, 'train'), test: fromIdx(dir, 't10k') }
   return fromPackage(trainPerDigit)
 }

@@ -124,7 +124,7 @@ export class LeakyReLU extends Module {
   /** @param negativeSlope the slope for x <= 0 (default 0.01). */
   constructor(readonly negativeSlope = 0.01) {
     super()
-    if (typeof negativeSlope !== 'number') fail('ERR_ARG', `LeakyReLU: negativeSlope must be a number, got ${describe(negativeSlope)}`)
+    if (typeof negativeSlope !== 'number') fail('ERR_ARG', 'LeakyReLU', `negativeSlope must be a number, got ${describe(negativeSlope)}`)
   }
 
   /** Applies the activation. */

@@ -9,7 +9,7 @@ abstract class ModuleSequence extends Module {
 
   /** Adds `module` at the end under the next index. */
   protected push(op: string, module: Module): void {
-    if (!(module instanceof Module)) fail('ERR_ARG', `${op}: argument ${this.items.length} is not a Module`)
+    if (!(module instanceof Module)) fail('ERR_ARG', op, `argument ${this.items.length} is not a Module`)
     this.registerModule(String(this.items.length), module)
     this.items.push(module)
   }
@@ -22,7 +22,7 @@ abstract class ModuleSequence extends Module {
   /** The module at `index` (negative counts from the end). */
   at(index: number): Module {
     const m = this.items.at(index)
-    return m ?? fail('ERR_INDEX', `${this.constructor.name}: index ${index} is out of range for ${this.items.length} modules`)
+    return m ?? fail('ERR_INDEX', this.constructor.name, `index ${index} is out of range for ${this.items.length} modules`)
   }
 
   /** Iterates the modules. */
@@ -68,7 +68,7 @@ export class ModuleList extends ModuleSequence {
   /** Adds every module of `modules` at the end; returns `this`. */
   extend(modules: Iterable<Module>): this {
     if (modules === null || typeof (modules as Iterable<Module>)[Symbol.iterator] !== 'function') {
-      fail('ERR_ARG', 'ModuleList: expected an iterable of Modules')
+      fail('ERR_ARG', 'ModuleList', 'expected an iterable of Modules')
     }
     for (const m of modules) this.append(m)
     return this

@@ -56,21 +56,21 @@ abstract class ConvNd extends Module {
     super()
     const g = groups ?? 1
     for (const [what, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
-      if (!Number.isInteger(v) || v <= 0) fail('ERR_ARG', `${name}: ${what} must be a positive integer, got ${v}`)
+      if (!Number.isInteger(v) || v <= 0) fail('ERR_ARG', name, `${what} must be a positive integer, got ${v}`)
     }
-    if (!Number.isInteger(g) || g <= 0) fail('ERR_ARG', `${name}: groups must be a positive integer, got ${g}`)
-    if (inChannels % g !== 0) fail('ERR_ARG', `${name}: inChannels (${inChannels}) must be divisible by groups (${g})`)
-    if (outChannels % g !== 0) fail('ERR_ARG', `${name}: outChannels (${outChannels}) must be divisible by groups (${g})`)
+    if (!Number.isInteger(g) || g <= 0) fail('ERR_ARG', name, `groups must be a positive integer, got ${g}`)
+    if (inChannels % g !== 0) fail('ERR_ARG', name, `inChannels (${inChannels}) must be divisible by groups (${g})`)
+    if (outChannels % g !== 0) fail('ERR_ARG', name, `outChannels (${outChannels}) must be divisible by groups (${g})`)
     const check = (what: string, v: number[], min: number) => {
       if (!v.every((x) => Number.isInteger(x) && x >= min)) {
-        fail('ERR_ARG', `${name}: ${what} must be ${min ? 'positive' : 'non-negative'} integers, got ${tuple(v)}`)
+        fail('ERR_ARG', name, `${what} must be ${min ? 'positive' : 'non-negative'} integers, got ${tuple(v)}`)
       }
     }
     check('kernel_size', sizes.kernelSize, 1)
     check('stride', sizes.stride, 1)
     check('padding', sizes.padding, 0)
     check('dilation', sizes.dilation, 1)
-    if (bias !== undefined && typeof bias !== 'boolean') fail('ERR_ARG', `${name}: bias must be a boolean, got ${String(bias)}`)
+    if (bias !== undefined && typeof bias !== 'boolean') fail('ERR_ARG', name, `bias must be a boolean, got ${String(bias)}`)
     this.inChannels = inChannels
     this.outChannels = outChannels
     this.kernelSize = sizes.kernelSize

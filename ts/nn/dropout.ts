@@ -15,7 +15,7 @@ export class Dropout extends Module {
   /** @param p probability of zeroing an element, in [0, 1] (default 0.5). */
   constructor(p = 0.5) {
     super()
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail('ERR_ARG', `Dropout: p must be a probability in [0, 1], got ${String(p)}`)
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) fail('ERR_ARG', 'Dropout', `p must be a probability in [0, 1], got ${String(p)}`)
     this.p = p
   }
 

@@ -31,13 +31,13 @@ export class Embedding extends Module {
     super()
     checkOptions('Embedding', options, ['paddingIdx'])
     for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', `Embedding: ${name} must be a non-negative integer, got ${v}`)
+      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', 'Embedding', `${name} must be a non-negative integer, got ${v}`)
     }
     this.numEmbeddings = numEmbeddings
     this.embeddingDim = embeddingDim
     const p = options.paddingIdx ?? null
     if (p !== null && !(Number.isInteger(p) && p >= -numEmbeddings && p < numEmbeddings)) {
-      fail('ERR_ARG', `Embedding: paddingIdx must be an integer within num_embeddings (${numEmbeddings}), got ${p}`)
+      fail('ERR_ARG', 'Embedding', `paddingIdx must be an integer within num_embeddings (${numEmbeddings}), got ${p}`)
     }
     this.paddingIdx = p === null ? null : p < 0 ? p + numEmbeddings : p
     let w = within('Embedding', () => randn([numEmbeddings, embeddingDim]))

@@ -23,7 +23,7 @@
  * the forward pass (`randn`, dropout masks) are drawn anew in every replay.
  * @module
  */
-import { checkOptions, fail, FerrogradError, type ErrorCode } from '../errors'
+import { checkOptions, fail, FerrogradError, toFerrogradError } from '../errors'
 import { native, type NativeOptimizerRef, type NativeRunner, type NativeTrace, type RunResult } from '../native'
 import { Tensor, describe } from '../tensor'
 import { cat, noGrad } from '../functions'
@@ -134,13 +134,13 @@ const pause = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function positiveInt(op: string, name: string, v: unknown, fallback: number): number {
   if (v === undefined) return fallback
-  if (!Number.isInteger(v) || (v as number) < 1) fail('ERR_ARG', `${op}: ${name} must be a positive integer, got ${describe(v)}`)
+  if (!Number.isInteger(v) || (v as number) < 1) fail('ERR_ARG', op, `${name} must be a positive integer, got ${describe(v)}`)
   return v as number
 }
 
 function offThreadMode(op: string, v: unknown): OffThread {
   if (v === undefined) return 'auto'
-  if (v !== 'auto' && v !== 'require' && v !== 'never') fail('ERR_ARG', `${op}: offThread must be 'auto', 'require' or 'never', got ${describe(v)}`)
+  if (v !== 'auto' && v !== 'require' && v !== 'never') fail('ERR_ARG', op, `offThread must be 'auto', 'require' or 'never', got ${describe(v)}`)
   return v
 }
 
@@ -150,11 +150,11 @@ function lossFn(loss: unknown): (input: Tensor, target: Tensor) => Tensor {
     const m = loss as { forward(input: Tensor, target: Tensor): Tensor }
     return (input, target) => m.forward(input, target)
   }
-  return fail('ERR_ARG', `fit: loss must be a loss module or a function (input, target) => Tensor, got ${describe(loss)}`)
+  return fail('ERR_ARG', 'fit', `loss must be a loss module or a function (input, target) => Tensor, got ${describe(loss)}`)
 }
 
 function abortError(op: string): FerrogradError {
-  return new FerrogradError('ERR_ABORTED', `${op}: aborted by its AbortSignal; the model keeps the weights of the last finished step`)
+  return new FerrogradError('ERR_ABORTED', 'aborted by its AbortSignal; the model keeps the weights of the last finished step', { op })
 }
 
 function aborted(signal: AbortSignal | undefined): void {
@@ -251,7 +251,7 @@ class Replay {
   private disable(reason: string): void {
     this.close()
     this.reason = reason
-    if (this.mode === 'require') fail('ERR_ARG', `${this.op}: offThread is 'require', but ${reason}`)
+    if (this.mode === 'require') fail('ERR_ARG', this.op, `offThread is 'require', but ${reason}`)
   }
 
   /**
@@ -275,7 +275,7 @@ class Replay {
     try {
       trace = native.traceEnd(out._n)
     } catch (e) {
-      why = e instanceof Error ? e.message.replace(/^trace: /, '') : String(e)
+      why = e instanceof FerrogradError && e.op === 'trace' ? e.detail : e instanceof Error ? e.message : String(e)
     }
     const after = stateTensors(this.model)
     if (after.length !== before.length || after.some((t, i) => t !== before[i])) {
@@ -293,7 +293,7 @@ class Replay {
 
   /** The result of a native run, or the error it carried. */
   private check(r: RunResult): RunResult {
-    if (r.errorCode) throw new FerrogradError(r.errorCode as ErrorCode, r.errorMessage ?? `${this.op} failed`)
+    if (r.errorCode) throw toFerrogradError({ code: r.errorCode, message: r.errorMessage ?? `${this.op} failed` }, this.op)
     if (r.stopped) throw abortError(this.op)
     return r
   }
@@ -349,18 +349,18 @@ async function evaluate(model: Module, x: Tensor, y: Tensor, loss: (i: Tensor, t
 /** Trains `model` on `x`, `y`; see {@link FitOptions}. */
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions): Promise<FitHistory> {
   checkOptions('fit', options, ['optimizer', 'loss', 'epochs', 'batchSize', 'shuffle', 'seed', 'validationData', 'signal', 'onBatchEnd', 'onEpochEnd', 'offThread'])
-  if (!(x instanceof Tensor) || !(y instanceof Tensor)) fail('ERR_ARG', `fit: x and y must be Tensors, got ${describe(x)} and ${describe(y)}`)
-  if (options === undefined || options === null) fail('ERR_ARG', 'fit: options with an optimizer and a loss are required')
+  if (!(x instanceof Tensor) || !(y instanceof Tensor)) fail('ERR_ARG', 'fit', `x and y must be Tensors, got ${describe(x)} and ${describe(y)}`)
+  if (options === undefined || options === null) fail('ERR_ARG', 'fit', 'options with an optimizer and a loss are required')
   const { optimizer, validationData, signal, onBatchEnd, onEpochEnd } = options
   if (!optimizer || typeof optimizer.step !== 'function' || typeof optimizer.zeroGrad !== 'function') {
-    fail('ERR_ARG', `fit: optimizer must have step() and zeroGrad() (an fg.optim optimizer), got ${describe(optimizer)}`)
+    fail('ERR_ARG', 'fit', `optimizer must have step() and zeroGrad() (an fg.optim optimizer), got ${describe(optimizer)}`)
   }
   const loss = lossFn(options.loss)
   const epochs = positiveInt('fit', 'epochs', options.epochs, 1)
   const batchSize = positiveInt('fit', 'batchSize', options.batchSize, 32)
   const mode = offThreadMode('fit', options.offThread)
   if (validationData !== undefined && !(Array.isArray(validationData) && validationData.length === 2 && validationData.every((t) => t instanceof Tensor))) {
-    fail('ERR_ARG', `fit: validationData must be [x, y] tensors, got ${describe(validationData)}`)
+    fail('ERR_ARG', 'fit', `validationData must be [x, y] tensors, got ${describe(validationData)}`)
   }
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize, shuffle: options.shuffle ?? true, seed: options.seed })
   const batching = new Batching(x.shape[0], batchSize)
@@ -424,7 +424,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
 /** Runs `model` on `x` in eval mode and without a graph, in batches; see {@link PredictOptions}. */
 export async function predict(model: Module, x: Tensor, options: PredictOptions = {}): Promise<Tensor> {
   checkOptions('predict', options, ['batchSize', 'offThread'])
-  if (!(x instanceof Tensor)) fail('ERR_ARG', `predict: x must be a Tensor, got ${describe(x)}`)
+  if (!(x instanceof Tensor)) fail('ERR_ARG', 'predict', `x must be a Tensor, got ${describe(x)}`)
   const batchSize = positiveInt('predict', 'batchSize', options.batchSize, 256)
   const mode = offThreadMode('predict', options.offThread)
   const wasTraining = model.training

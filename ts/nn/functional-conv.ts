@@ -63,20 +63,20 @@ export type OutputSize2 = number | readonly [number | null, number | null]
 export function pair(op: string, name: string, v: Size2): [number, number] {
   if (typeof v === 'number') return [v, v]
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0], v[1]]
-  fail('ERR_ARG', `${op}: ${name} must be a number or a pair of numbers, got ${describe(v)}`)
+  fail('ERR_ARG', op, `${name} must be a number or a pair of numbers, got ${describe(v)}`)
 }
 
 /** @internal the number of a 1-D size given as a number or a one-element tuple. */
 export function single(op: string, name: string, v: Size1): number {
   if (typeof v === 'number') return v
   if (Array.isArray(v) && v.length === 1 && typeof v[0] === 'number') return v[0]
-  fail('ERR_ARG', `${op}: ${name} must be a number or a one-element array, got ${describe(v)}`)
+  fail('ERR_ARG', op, `${name} must be a number or a one-element array, got ${describe(v)}`)
 }
 
 /** `groups` as given, or 1. */
 function groupsOf(op: string, groups: unknown): number {
   if (groups === undefined) return 1
-  if (typeof groups !== 'number') fail('ERR_ARG', `${op}: groups must be a number, got ${describe(groups)}`)
+  if (typeof groups !== 'number') fail('ERR_ARG', op, `groups must be a number, got ${describe(groups)}`)
   return groups
 }
 
@@ -149,7 +149,7 @@ export function avgPool2d(input: Tensor, kernelSize: Size2, options: AvgPool2dOp
   const k = pair(op, 'kernel_size', kernelSize)
   const s = pair(op, 'stride', options.stride ?? k)
   const include = options.countIncludePad ?? true
-  if (typeof include !== 'boolean') fail('ERR_ARG', `${op}: countIncludePad must be a boolean, got ${describe(include)}`)
+  if (typeof include !== 'boolean') fail('ERR_ARG', op, `countIncludePad must be a boolean, got ${describe(include)}`)
   return new Tensor(native.avgPool2d(asTensor(op, input)._n, k, s, pair(op, 'padding', options.padding ?? 0), include))
 }
 
@@ -164,7 +164,7 @@ export function adaptiveAvgPool2d(input: Tensor, outputSize: OutputSize2): Tenso
   const x = asTensor(op, input)
   const given: readonly (number | null)[] = typeof outputSize === 'number' ? [outputSize, outputSize] : outputSize
   if (!Array.isArray(given) || given.length !== 2 || !given.every((v) => v === null || typeof v === 'number')) {
-    fail('ERR_ARG', `${op}: output_size must be a number or a pair of numbers (or null), got ${describe(outputSize)}`)
+    fail('ERR_ARG', op, `output_size must be a number or a pair of numbers (or null), got ${describe(outputSize)}`)
   }
   const plane = renamed(op, 'shape', () => x.shape).slice(-2)
   const size = given.map((v, i) => v ?? plane[i] ?? 0)

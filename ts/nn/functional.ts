@@ -44,7 +44,7 @@ export { relu, sigmoid, tanh, softmax, logSoftmax, gelu, silu, softplus, leakyRe
 export function reductionOf(op: string, options: LossOptions | undefined, allowed: readonly string[]): Reduction {
   checkOptions(op, options, allowed)
   const r = options?.reduction ?? 'mean'
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') fail('ERR_ARG', `${op}: reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`)
+  if (r !== 'mean' && r !== 'sum' && r !== 'none') fail('ERR_ARG', op, `reduction must be 'mean', 'sum' or 'none', got '${String(r)}'`)
   return r
 }
 
@@ -72,7 +72,7 @@ function optionalTensor(op: string, value: Tensor | null | undefined): Tensor | 
 /** A finite number option, or its default. */
 function numberOption(op: string, name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value)) fail('ERR_ARG', `${op}: ${name} must be a number, got ${String(value)}`)
+  if (typeof value !== 'number' || Number.isNaN(value)) fail('ERR_ARG', op, `${name} must be a number, got ${String(value)}`)
   return value
 }
 
@@ -208,7 +208,7 @@ export function klDiv(input: Tensor, target: Tensor, options?: KlDivOptions): Te
   const op = 'klDiv'
   checkOptions(op, options, ['reduction', 'logTarget'])
   const logTarget = options?.logTarget ?? false
-  if (typeof logTarget !== 'boolean') fail('ERR_ARG', `${op}: logTarget must be a boolean, got ${String(logTarget)}`)
+  if (typeof logTarget !== 'boolean') fail('ERR_ARG', op, `logTarget must be a boolean, got ${String(logTarget)}`)
   const r = options?.reduction ?? 'mean'
   return new Tensor(native.klDiv(asTensor(op, input)._n, asTensor(op, target)._n, String(r), logTarget))
 }
@@ -269,7 +269,7 @@ export interface LayerNormFunctionalOptions {
 export function layerNorm(input: Tensor, normalizedShape: number[], options: LayerNormFunctionalOptions = {}): Tensor {
   const op = 'layerNorm'
   checkOptions(op, options, ['weight', 'bias', 'eps'])
-  if (!Array.isArray(normalizedShape)) fail('ERR_ARG', `${op}: normalizedShape must be an array of sizes`)
+  if (!Array.isArray(normalizedShape)) fail('ERR_ARG', op, `normalizedShape must be an array of sizes`)
   return new Tensor(
     native.layerNorm(
       asTensor(op, input)._n,

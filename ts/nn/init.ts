@@ -88,7 +88,7 @@ export function constant_(tensor: Tensor, value: number): Tensor {
 
 function constantAs(op: string, tensor: Tensor, value: number): Tensor {
   const t = asTensor(op, tensor)
-  if (typeof value !== 'number') fail('ERR_ARG', `${op}: value must be a number, got ${String(value)}`)
+  if (typeof value !== 'number') fail('ERR_ARG', op, `value must be a number, got ${String(value)}`)
   renamed(op, NATIVE_NAMES, () => native.initConstant(t._n, value))
   return t
 }

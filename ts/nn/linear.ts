@@ -31,7 +31,7 @@ export class Linear extends Module {
     super()
     checkOptions('Linear', options, ['bias'])
     for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', `Linear: ${name} must be a non-negative integer, got ${v}`)
+      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', 'Linear', `${name} must be a non-negative integer, got ${v}`)
     }
     this.inFeatures = inFeatures
     this.outFeatures = outFeatures

@@ -42,7 +42,7 @@ abstract class Loss extends Module {
   /** The `ignoreIndex` option: an integer, -100 by default. */
   protected ignoreIndexOf(value: number | undefined): number {
     const i = value ?? -100
-    if (!Number.isInteger(i)) fail('ERR_ARG', `${this.constructor.name}: ignoreIndex must be an integer, got ${String(i)}`)
+    if (!Number.isInteger(i)) fail('ERR_ARG', this.constructor.name, `ignoreIndex must be an integer, got ${String(i)}`)
     return i
   }
 
@@ -95,7 +95,7 @@ export class SmoothL1Loss extends Loss {
   constructor(options: SmoothL1LossOptions = {}) {
     super(options, ['beta'])
     this.beta = options.beta ?? 1
-    if (!(typeof this.beta === 'number' && this.beta >= 0)) fail('ERR_ARG', `SmoothL1Loss: beta must be a non-negative number, got ${String(this.beta)}`)
+    if (!(typeof this.beta === 'number' && this.beta >= 0)) fail('ERR_ARG', 'SmoothL1Loss', `beta must be a non-negative number, got ${String(this.beta)}`)
   }
 
   /** The loss of `input` against `target`. */
@@ -118,7 +118,7 @@ export class HuberLoss extends Loss {
   constructor(options: HuberLossOptions = {}) {
     super(options, ['delta'])
     this.delta = options.delta ?? 1
-    if (!(typeof this.delta === 'number' && this.delta > 0)) fail('ERR_ARG', `HuberLoss: delta must be a positive number, got ${String(this.delta)}`)
+    if (!(typeof this.delta === 'number' && this.delta > 0)) fail('ERR_ARG', 'HuberLoss', `delta must be a positive number, got ${String(this.delta)}`)
   }
 
   /** The loss of `input` against `target`. */
@@ -204,7 +204,7 @@ export class CrossEntropyLoss extends Loss {
     this.ignoreIndex = this.ignoreIndexOf(options.ignoreIndex)
     this.labelSmoothing = options.labelSmoothing ?? 0
     if (!(typeof this.labelSmoothing === 'number' && this.labelSmoothing >= 0 && this.labelSmoothing <= 1)) {
-      fail('ERR_ARG', `CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(this.labelSmoothing)}`)
+      fail('ERR_ARG', 'CrossEntropyLoss', `labelSmoothing must be in [0, 1], got ${String(this.labelSmoothing)}`)
     }
   }
 
@@ -231,7 +231,7 @@ export class KLDivLoss extends Module {
     checkOptions('KLDivLoss', options, ['reduction', 'logTarget'])
     const r = options.reduction ?? 'mean'
     if (!['mean', 'sum', 'none', 'batchmean'].includes(r)) {
-      fail('ERR_ARG', `KLDivLoss: reduction must be 'mean', 'batchmean', 'sum' or 'none', got '${String(r)}'`)
+      fail('ERR_ARG', 'KLDivLoss', `reduction must be 'mean', 'batchmean', 'sum' or 'none', got '${String(r)}'`)
     }
     this.reduction = r
     this.logTarget = options.logTarget ?? false

@@ -49,13 +49,13 @@ export abstract class Module {
 
   /** Registers a child module under `name` (containers do this for `'0'`, `'1'`, ...). */
   registerModule(name: string, module: Module | null): void {
-    if (module !== null && !(module instanceof Module)) fail('ERR_ARG', `registerModule: '${name}' is not a Module`)
+    if (module !== null && !(module instanceof Module)) fail('ERR_ARG', 'registerModule', `'${name}' is not a Module`)
     this._registered.set(name, module)
   }
 
   /** Registers a parameter under `name`. */
   registerParameter(name: string, param: Parameter | null): void {
-    if (param !== null && !(param instanceof Parameter)) fail('ERR_ARG', `registerParameter: '${name}' is not a Parameter`)
+    if (param !== null && !(param instanceof Parameter)) fail('ERR_ARG', 'registerParameter', `'${name}' is not a Parameter`)
     this._registered.set(name, param)
   }
 
@@ -67,12 +67,12 @@ export abstract class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, persistent = true): void {
     if (typeof name !== 'string' || name === '' || name.includes('.')) {
-      fail('ERR_ARG', `registerBuffer: the name must be a non-empty string without '.', got ${JSON.stringify(name)}`)
+      fail('ERR_ARG', 'registerBuffer', `the name must be a non-empty string without '.', got ${JSON.stringify(name)}`)
     }
-    if (tensor !== null && !(tensor instanceof Tensor)) fail('ERR_ARG', `registerBuffer: '${name}' is not a Tensor`)
-    if (tensor instanceof Parameter) fail('ERR_ARG', `registerBuffer: '${name}' is a Parameter; use registerParameter`)
+    if (tensor !== null && !(tensor instanceof Tensor)) fail('ERR_ARG', 'registerBuffer', `'${name}' is not a Tensor`)
+    if (tensor instanceof Parameter) fail('ERR_ARG', 'registerBuffer', `'${name}' is a Parameter; use registerParameter`)
     if (this._registered.has(name) || (name in this && !this._buffers.has(name))) {
-      fail('ERR_ARG', `registerBuffer: '${name}' is already an attribute of ${this.constructor.name}`)
+      fail('ERR_ARG', 'registerBuffer', `'${name}' is already an attribute of ${this.constructor.name}`)
     }
     this._buffers.set(name, tensor)
     if (persistent) this._nonPersistent.delete(name)
@@ -82,7 +82,7 @@ export abstract class Module {
   /** The buffer registered under `name` (null when it holds none); ERR_ARG for an unknown name. */
   getBuffer(name: string): Tensor | null {
     const b = this._buffers.get(name)
-    if (b === undefined) fail('ERR_ARG', `getBuffer: ${this.constructor.name} has no buffer '${name}'`)
+    if (b === undefined) fail('ERR_ARG', 'getBuffer', `${this.constructor.name} has no buffer '${name}'`)
     return b
   }
 
@@ -220,7 +220,7 @@ export abstract class Module {
   loadStateDict(state: Record<string, Tensor>, options: LoadStateDictOptions = {}): LoadStateDictResult {
     checkOptions('loadStateDict', options, ['strict'])
     const strict = options.strict ?? true
-    if (state === null || typeof state !== 'object') fail('ERR_ARG', 'loadStateDict: expected an object of tensors by key')
+    if (state === null || typeof state !== 'object') fail('ERR_ARG', 'loadStateDict', 'expected an object of tensors by key')
     const own = new Map(Object.entries(this.stateDict()))
     const missingKeys = [...own.keys()].filter((k) => !(k in state))
     const unexpectedKeys = Object.keys(state).filter((k) => !own.has(k))
@@ -229,7 +229,7 @@ export abstract class Module {
     for (const [k, p] of own) {
       const v = state[k]
       if (v === undefined) continue
-      if (!(v instanceof Tensor)) fail('ERR_ARG', `loadStateDict: '${k}' is not a Tensor`)
+      if (!(v instanceof Tensor)) fail('ERR_ARG', 'loadStateDict', `'${k}' is not a Tensor`)
       if (v.shape.join() !== p.shape.join()) {
         shapeErrors.push(`'${k}' has shape [${v.shape.join(', ')}] in the state dict but [${p.shape.join(', ')}] in the model`)
       } else if (v.dtype !== p.dtype) {

@@ -21,7 +21,7 @@ export interface BatchNormOptions {
 
 /** A non-negative integer size argument, checked. */
 function sizeArg(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', `${op}: ${name} must be a non-negative integer, got ${v}`)
+  if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', op, `${name} must be a non-negative integer, got ${v}`)
   return v
 }
 
@@ -56,10 +56,10 @@ abstract class BatchNorm extends Module {
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum
     this.affine = options.affine ?? true
     this.trackRunningStats = options.trackRunningStats ?? true
-    if (!(typeof this.eps === 'number' && this.eps >= 0)) fail('ERR_ARG', `${op}: eps must be a non-negative number, got ${this.eps}`)
+    if (!(typeof this.eps === 'number' && this.eps >= 0)) fail('ERR_ARG', op, `eps must be a non-negative number, got ${this.eps}`)
     const m = this.momentum
     if (m !== null && !(typeof m === 'number' && m >= 0 && m <= 1)) {
-      fail('ERR_ARG', `${op}: momentum must be a number in [0, 1] or null, got ${String(m)}`)
+      fail('ERR_ARG', op, `momentum must be a number in [0, 1] or null, got ${String(m)}`)
     }
     // Allocation errors (a size beyond memory) name the layer.
     const [weight, bias] = within(op, () => (this.affine ? [new Parameter(ones([numFeatures])), new Parameter(zeros([numFeatures]))] : [null, null]))
@@ -107,7 +107,7 @@ abstract class BatchNorm extends Module {
     const x = asTensor(this.constructor.name, input)
     this.checkRank(x)
     if (x.shape[1] !== this.numFeatures) {
-      fail('ERR_SHAPE', `${this.constructor.name}: expected ${this.numFeatures} channels in dim 1, got input of shape [${x.shape.join(', ')}]`)
+      fail('ERR_SHAPE', this.constructor.name, `expected ${this.numFeatures} channels in dim 1, got input of shape [${x.shape.join(', ')}]`)
     }
     // Running statistics take part when evaluating or when they are tracked;
     // without them the batch's own normalise even in eval mode, as PyTorch.
@@ -138,14 +138,14 @@ abstract class BatchNorm extends Module {
 /** Batch normalisation of `[N, C]` or `[N, C, L]` input over each of C channels, as `torch.nn.BatchNorm1d`. */
 export class BatchNorm1d extends BatchNorm {
   protected checkRank(input: Tensor): void {
-    if (input.ndim !== 2 && input.ndim !== 3) fail('ERR_SHAPE', `BatchNorm1d: expected 2D or 3D input (got ${input.ndim}D input)`)
+    if (input.ndim !== 2 && input.ndim !== 3) fail('ERR_SHAPE', 'BatchNorm1d', `expected 2D or 3D input (got ${input.ndim}D input)`)
   }
 }
 
 /** Batch normalisation of `[N, C, H, W]` input over each of C channels, as `torch.nn.BatchNorm2d`. */
 export class BatchNorm2d extends BatchNorm {
   protected checkRank(input: Tensor): void {
-    if (input.ndim !== 4) fail('ERR_SHAPE', `BatchNorm2d: expected 4D input (got ${input.ndim}D input)`)
+    if (input.ndim !== 4) fail('ERR_SHAPE', 'BatchNorm2d', `expected 4D input (got ${input.ndim}D input)`)
   }
 }
 
@@ -181,10 +181,10 @@ export class LayerNorm extends Module {
     super()
     checkOptions('LayerNorm', options, ['eps', 'elementwiseAffine', 'bias'])
     const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape
-    if (!Array.isArray(shape) || shape.length === 0) fail('ERR_ARG', 'LayerNorm: normalizedShape must be a size or a non-empty list of sizes')
+    if (!Array.isArray(shape) || shape.length === 0) fail('ERR_ARG', 'LayerNorm', 'normalizedShape must be a size or a non-empty list of sizes')
     this.normalizedShape = shape.map((d) => sizeArg('LayerNorm', 'every size of normalizedShape', d))
     this.eps = options.eps ?? 1e-5
-    if (!(typeof this.eps === 'number' && this.eps >= 0)) fail('ERR_ARG', `LayerNorm: eps must be a non-negative number, got ${this.eps}`)
+    if (!(typeof this.eps === 'number' && this.eps >= 0)) fail('ERR_ARG', 'LayerNorm', `eps must be a non-negative number, got ${this.eps}`)
     this.elementwiseAffine = options.elementwiseAffine ?? true
     this.weight = within('LayerNorm', () => (this.elementwiseAffine ? new Parameter(ones(this.normalizedShape)) : null))
     this.bias = within('LayerNorm', () => (this.elementwiseAffine && (options.bias ?? true) ? new Parameter(zeros(this.normalizedShape)) : null))

@@ -102,7 +102,7 @@ export class AdaptiveAvgPool2d extends Module {
   constructor(outputSize: OutputSize2) {
     super()
     const sizes = typeof outputSize === 'number' ? [outputSize] : outputSize
-    if (!Array.isArray(sizes) || sizes.length > 2) fail('ERR_ARG', `AdaptiveAvgPool2d: outputSize must be a number or a pair, got ${describe(outputSize)}`)
+    if (!Array.isArray(sizes) || sizes.length > 2) fail('ERR_ARG', 'AdaptiveAvgPool2d', `outputSize must be a number or a pair, got ${describe(outputSize)}`)
     for (const s of sizes) if (s !== null) integerArg('AdaptiveAvgPool2d', 'outputSize', s, 0)
     this.outputSize = outputSize
   }

@@ -18,13 +18,13 @@ export interface ClipGradNormOptions {
 function tensors(op: string, params: Tensor | Iterable<Tensor>): Tensor[] {
   if (params instanceof Tensor) return [params]
   if (params === null || params === undefined || typeof (params as Iterable<Tensor>)[Symbol.iterator] !== 'function') {
-    fail('ERR_ARG', `${op}: params must be a tensor or an iterable of tensors, got ${describe(params)}`)
+    fail('ERR_ARG', op, `params must be a tensor or an iterable of tensors, got ${describe(params)}`)
   }
   return Array.from(params, (p) => asTensor(op, p))
 }
 
 function number(op: string, name: string, v: unknown): number {
-  if (typeof v !== 'number') fail('ERR_ARG', `${op}: ${name} must be a number, got ${describe(v)}`)
+  if (typeof v !== 'number') fail('ERR_ARG', op, `${name} must be a number, got ${describe(v)}`)
   return v
 }
 
@@ -46,7 +46,7 @@ export function clipGradNorm_(params: Tensor | Iterable<Tensor>, maxNorm: number
   checkOptions(op, options, ['normType', 'errorIfNonfinite'])
   const normType = number(op, 'normType', options.normType ?? 2)
   const errorIfNonfinite = options.errorIfNonfinite ?? false
-  if (typeof errorIfNonfinite !== 'boolean') fail('ERR_ARG', `${op}: errorIfNonfinite must be a boolean, got ${describe(errorIfNonfinite)}`)
+  if (typeof errorIfNonfinite !== 'boolean') fail('ERR_ARG', op, `errorIfNonfinite must be a boolean, got ${describe(errorIfNonfinite)}`)
   const list = tensors(op, params)
   return new Tensor(native.clipGradNorm(list.map((p) => p._n), number(op, 'maxNorm', maxNorm), normType, errorIfNonfinite))
 }

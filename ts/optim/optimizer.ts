@@ -81,9 +81,9 @@ export interface OptimizerSpec<H, N> {
 /** Refuses a hyperparameter value of the wrong type; ranges are checked natively. */
 function checkValue(op: string, key: string, value: unknown, like: HyperValue): void {
   if (typeof like === 'number' || typeof like === 'boolean') {
-    if (typeof value !== typeof like) fail('ERR_ARG', `${op}: ${key} must be a ${typeof like}, got ${describe(value)}`)
+    if (typeof value !== typeof like) fail('ERR_ARG', op, `${key} must be a ${typeof like}, got ${describe(value)}`)
   } else if (!Array.isArray(value) || value.length !== like.length || value.some((v) => typeof v !== 'number')) {
-    fail('ERR_ARG', `${op}: ${key} must be an array of ${like.length} numbers, got ${describe(value)}`)
+    fail('ERR_ARG', op, `${key} must be an array of ${like.length} numbers, got ${describe(value)}`)
   }
 }
 
@@ -131,7 +131,7 @@ export abstract class Optimizer<H extends HasLr, N> {
     for (const k of keys) if (options[k] !== undefined) defaults[k] = copyValue(options[k] as H[typeof k])
     this.defaults = defaults
     if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
-      fail('ERR_ARG', `${name}: params must be an iterable of tensors or of parameter groups, got ${describe(params)}`)
+      fail('ERR_ARG', name, `params must be an iterable of tensors or of parameter groups, got ${describe(params)}`)
     }
     const list = Array.from(params as Iterable<Tensor | ParamGroupInput<Partial<H>>>)
     const inputs: ParamGroupInput<Partial<H>>[] =
@@ -140,15 +140,15 @@ export abstract class Optimizer<H extends HasLr, N> {
         : [{ params: list as Tensor[] } as unknown as ParamGroupInput<Partial<H>>]
     this.paramGroups = inputs.map((g, i) => {
       const where = `${name} (group ${i})`
-      if (g === null || typeof g !== 'object') fail('ERR_ARG', `${where}: a parameter group must be an object, got ${describe(g)}`)
+      if (g === null || typeof g !== 'object') fail('ERR_ARG', where, `a parameter group must be an object, got ${describe(g)}`)
       checkOptions(where, g, ['params', ...keys])
-      if (g.params === undefined || g.params === null) fail('ERR_ARG', `${name}: parameter group ${i} has no 'params'`)
+      if (g.params === undefined || g.params === null) fail('ERR_ARG', name, `parameter group ${i} has no 'params'`)
       const groupParams =
         g.params instanceof Tensor
           ? [g.params]
           : typeof (g.params as Iterable<Tensor>)[Symbol.iterator] === 'function'
             ? Array.from(g.params as Iterable<Tensor>, (p) => asTensor(name, p))
-            : fail('ERR_ARG', `${name}: 'params' of group ${i} must be a tensor or an iterable of tensors`)
+            : fail('ERR_ARG', name, `'params' of group ${i} must be a tensor or an iterable of tensors`)
       const group = { params: groupParams } as H & ParamGroup
       for (const k of keys) {
         const v = g[k] ?? defaults[k]
@@ -157,7 +157,7 @@ export abstract class Optimizer<H extends HasLr, N> {
       }
       return group
     })
-    if (this.paramGroups.every((g) => g.params.length === 0)) fail('ERR_ARG', `${name}: got an empty parameter list`)
+    if (this.paramGroups.every((g) => g.params.length === 0)) fail('ERR_ARG', name, `got an empty parameter list`)
     this.spec = spec
     this.sent = this.paramGroups.map((g) => spec.toNative(g))
     this.handle = spec.create(
@@ -238,32 +238,32 @@ export abstract class Optimizer<H extends HasLr, N> {
   loadStateDict(stateDict: OptimizerStateDict<H>): void {
     const op = `${this.spec.name}.loadStateDict`
     const sd = stateDict as unknown as Record<string, unknown>
-    if (sd === null || typeof sd !== 'object') fail('ERR_ARG', `${op}: expected a state dict object, got ${describe(sd)}`)
+    if (sd === null || typeof sd !== 'object') fail('ERR_ARG', op, `expected a state dict object, got ${describe(sd)}`)
     checkOptions(op, sd, ['state', 'paramGroups'])
     const groups = sd.paramGroups as unknown[]
     const state = sd.state as Record<string, unknown>
-    if (!Array.isArray(groups)) fail('ERR_ARG', `${op}: 'paramGroups' must be an array, got ${describe(groups)}`)
-    if (state === null || typeof state !== 'object') fail('ERR_ARG', `${op}: 'state' must be an object, got ${describe(state)}`)
+    if (!Array.isArray(groups)) fail('ERR_ARG', op, `'paramGroups' must be an array, got ${describe(groups)}`)
+    if (state === null || typeof state !== 'object') fail('ERR_ARG', op, `'state' must be an object, got ${describe(state)}`)
     if (groups.length !== this.paramGroups.length) {
-      fail('ERR_ARG', `${op}: the state dict has ${groups.length} parameter groups, this optimizer has ${this.paramGroups.length}`)
+      fail('ERR_ARG', op, `the state dict has ${groups.length} parameter groups, this optimizer has ${this.paramGroups.length}`)
     }
     const keys = Object.keys(this.spec.defaults) as Array<keyof H & string>
     // Saved parameter index -> this optimizer's index, by position.
     const indexOf = new Map<number, number>()
     const loaded = groups.map((raw, i) => {
       const where = `${op} (group ${i})`
-      if (raw === null || typeof raw !== 'object') fail('ERR_ARG', `${where}: expected an object, got ${describe(raw)}`)
+      if (raw === null || typeof raw !== 'object') fail('ERR_ARG', where, `expected an object, got ${describe(raw)}`)
       const g = raw as Record<string, unknown>
       checkOptions(where, g, ['params', 'initialLr', ...keys])
       const ids = g.params
       if (!Array.isArray(ids) || ids.some((v) => typeof v !== 'number')) {
-        fail('ERR_ARG', `${where}: 'params' must be an array of parameter indices`)
+        fail('ERR_ARG', where, `'params' must be an array of parameter indices`)
       }
       if (ids.length !== this.paramGroups[i].params.length) {
-        fail('ERR_ARG', `${where}: the group has ${ids.length} parameters, this optimizer's has ${this.paramGroups[i].params.length}`)
+        fail('ERR_ARG', where, `the group has ${ids.length} parameters, this optimizer's has ${this.paramGroups[i].params.length}`)
       }
       for (const id of ids as number[]) {
-        if (indexOf.has(id)) fail('ERR_ARG', `${where}: parameter index ${id} is listed twice`)
+        if (indexOf.has(id)) fail('ERR_ARG', where, `parameter index ${id} is listed twice`)
         indexOf.set(id, indexOf.size)
       }
       const h = {} as H
@@ -273,7 +273,7 @@ export abstract class Optimizer<H extends HasLr, N> {
         h[k] = copyValue(v) as H[typeof k]
       }
       if (g.initialLr !== undefined && typeof g.initialLr !== 'number') {
-        fail('ERR_ARG', `${where}: initialLr must be a number, got ${describe(g.initialLr)}`)
+        fail('ERR_ARG', where, `initialLr must be a number, got ${describe(g.initialLr)}`)
       }
       return { h, initialLr: g.initialLr as number | undefined }
     })
@@ -281,13 +281,13 @@ export abstract class Optimizer<H extends HasLr, N> {
     const tensors: NativeTensor[] = []
     for (const [id, raw] of Object.entries(state)) {
       const index = indexOf.get(Number(id))
-      if (index === undefined) fail('ERR_ARG', `${op}: 'state' has an entry for parameter ${id}, which no group lists`)
-      if (raw === null || typeof raw !== 'object') fail('ERR_ARG', `${op}: the state of parameter ${id} must be an object`)
+      if (index === undefined) fail('ERR_ARG', op, `'state' has an entry for parameter ${id}, which no group lists`)
+      if (raw === null || typeof raw !== 'object') fail('ERR_ARG', op, `the state of parameter ${id} must be an object`)
       const names: string[] = []
       let step: number | undefined
       for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
         if (name === 'step') {
-          if (typeof v !== 'number') fail('ERR_ARG', `${op}: the step of parameter ${id} must be a number, got ${describe(v)}`)
+          if (typeof v !== 'number') fail('ERR_ARG', op, `the step of parameter ${id} must be a number, got ${describe(v)}`)
           step = v
         } else {
           names.push(name)

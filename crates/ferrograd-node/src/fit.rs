@@ -211,7 +211,7 @@ fn settle(env: &Env, outcome: napi::Result<ferrograd::Result<Outcome>>) -> napi:
         }
         Ok(Err(e)) => {
             r.error_code = Some(e.code.as_str().to_string());
-            r.error_message = Some(e.message);
+            r.error_message = Some(crate::error_fields(&e));
         }
         Err(panic) => {
             r.error_code = Some("ERR_INTERNAL".to_string());

@@ -45,7 +45,7 @@ fn into_js(env: &Env, loaded: ferrograd::Result<Loaded>) -> Result<LoadedFile> {
         tensors,
         metadata,
         error_code: error.as_ref().map(|e| e.code.as_str().to_string()),
-        error_message: error.map(|e| e.message),
+        error_message: error.as_ref().map(crate::error_fields),
     })
 }
 
@@ -119,7 +119,7 @@ impl Task for SaveTask {
         crate::no_panic("saveAsync", || {
             safetensors::save(&self.path, &self.tensors, &self.metadata)
                 .err()
-                .map(|e| (e.code.as_str().to_string(), e.message))
+                .map(|e| (e.code.as_str().to_string(), crate::error_fields(&e)))
         })
     }
 

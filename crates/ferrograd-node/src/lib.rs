@@ -53,9 +53,31 @@ pub(crate) fn no_panic<T>(op: &str, f: impl FnOnce() -> T) -> napi::Result<T> {
 /// Result of every entry point: the error's status string is the JS `code`.
 pub type Result<T> = std::result::Result<T, napi::Error<String>>;
 
-/// A core error as a JS error with the core's code.
+/// A core error as a JS error: the core's code as its `code`, and as its message
+/// the error's fields (`code`, `op`, `message`, `shapes`) in JSON, which the
+/// TypeScript layer turns into a `FerrogradError` with those fields
+/// (`ts/errors.ts`); the code rides along in case a napi-rs status conversion
+/// on the way replaces the JS error's own.
 pub(crate) fn js_error(e: ferrograd::Error) -> napi::Error<String> {
-    napi::Error::new(e.code.as_str().to_string(), e.message)
+    napi::Error::new(e.code.as_str().to_string(), error_fields(&e))
+}
+
+/// The fields of a core error in JSON, as [`js_error`] sends them; also the
+/// message of errors handed back in a result object (async loads, fits).
+pub(crate) fn error_fields(e: &ferrograd::Error) -> String {
+    serde_json::json!({
+        "code": e.code.as_str(),
+        "op": e.op,
+        "message": e.message,
+        "shapes": e.shapes,
+    })
+    .to_string()
+}
+
+/// The codes a core error can carry, as JavaScript sees them.
+#[napi_derive::napi]
+pub fn error_codes() -> Vec<&'static str> {
+    ferrograd::ErrorCode::ALL.map(|c| c.as_str()).to_vec()
 }
 
 /// Shorthand: core `Result` to binding `Result`.

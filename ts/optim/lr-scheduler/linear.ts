@@ -32,8 +32,8 @@ export class LinearLR extends LRScheduler {
     checkOptions(op, options, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch'])
     const start = checkNumber(op, 'startFactor', options.startFactor ?? 1 / 3)
     const end = checkNumber(op, 'endFactor', options.endFactor ?? 1)
-    if (start > 1 || start <= 0) fail('ERR_ARG', `${op}: startFactor must be in (0, 1], got ${start}`)
-    if (end > 1 || end < 0) fail('ERR_ARG', `${op}: endFactor must be in [0, 1], got ${end}`)
+    if (start > 1 || start <= 0) fail('ERR_ARG', op, `startFactor must be in (0, 1], got ${start}`)
+    if (end > 1 || end < 0) fail('ERR_ARG', op, `endFactor must be in [0, 1], got ${end}`)
     const totalIters = checkNumber(op, 'totalIters', options.totalIters ?? 5, { min: 1, integer: true })
     super(op, optimizer, options.lastEpoch)
     this.startFactor = start

@@ -61,7 +61,7 @@ const KEYS = [
 /** A value per group: one number for all, or an array with one per group. */
 function perGroup(op: string, name: string, v: unknown, groups: number): number[] {
   if (Array.isArray(v)) {
-    if (v.length !== groups) fail('ERR_ARG', `${op}: ${name} has ${v.length} values, the optimizer has ${groups} param groups`)
+    if (v.length !== groups) fail('ERR_ARG', op, `${name} has ${v.length} values, the optimizer has ${groups} param groups`)
     return v.map((x) => checkNumber(op, name, x))
   }
   return new Array<number>(groups).fill(checkNumber(op, name, v))
@@ -97,7 +97,7 @@ export class OneCycleLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, maxLr: number | number[], options: OneCycleLROptions = {}) {
     const op = 'OneCycleLR'
     checkOptions(op, options, KEYS)
-    if (!(optimizer instanceof Optimizer)) fail('ERR_ARG', `${op}: expected a ferrograd optimizer, got ${describe(optimizer)}`)
+    if (!(optimizer instanceof Optimizer)) fail('ERR_ARG', op, `expected a ferrograd optimizer, got ${describe(optimizer)}`)
     const groups = optimizer.paramGroups as SchedulerParamGroup[]
     let total: number
     if (options.totalSteps !== undefined) total = checkNumber(op, 'totalSteps', options.totalSteps, { min: 1, integer: true })
@@ -105,19 +105,19 @@ export class OneCycleLR extends LRScheduler {
       total =
         checkNumber(op, 'epochs', options.epochs, { min: 1, integer: true }) *
         checkNumber(op, 'stepsPerEpoch', options.stepsPerEpoch, { min: 1, integer: true })
-    } else fail('ERR_ARG', `${op}: give totalSteps, or epochs and stepsPerEpoch`)
+    } else fail('ERR_ARG', op, `give totalSteps, or epochs and stepsPerEpoch`)
     const pct = checkNumber(op, 'pctStart', options.pctStart ?? 0.3)
-    if (pct < 0 || pct > 1) fail('ERR_ARG', `${op}: pctStart must be in [0, 1], got ${pct}`)
+    if (pct < 0 || pct > 1) fail('ERR_ARG', op, `pctStart must be in [0, 1], got ${pct}`)
     const anneal = options.annealStrategy ?? 'cos'
-    if (anneal !== 'cos' && anneal !== 'linear') fail('ERR_ARG', `${op}: annealStrategy must be 'cos' or 'linear', got ${describe(anneal)}`)
+    if (anneal !== 'cos' && anneal !== 'linear') fail('ERR_ARG', op, `annealStrategy must be 'cos' or 'linear', got ${describe(anneal)}`)
     const maxLrs = perGroup(op, 'maxLr', maxLr, groups.length)
     const div = checkNumber(op, 'divFactor', options.divFactor ?? 25)
     const finalDiv = checkNumber(op, 'finalDivFactor', options.finalDivFactor ?? 1e4)
     const cycle = options.cycleMomentum ?? true
-    if (typeof cycle !== 'boolean') fail('ERR_ARG', `${op}: cycleMomentum must be a boolean, got ${describe(cycle)}`)
+    if (typeof cycle !== 'boolean') fail('ERR_ARG', op, `cycleMomentum must be a boolean, got ${describe(cycle)}`)
     const useBeta1 = cycle && 'betas' in optimizer.defaults
     if (cycle && !useBeta1 && !('momentum' in optimizer.defaults)) {
-      fail('ERR_ARG', `${op}: ${optimizer.constructor.name} has neither momentum nor betas to cycle; pass cycleMomentum: false`)
+      fail('ERR_ARG', op, `${optimizer.constructor.name} has neither momentum nor betas to cycle; pass cycleMomentum: false`)
     }
     const maxMomentums = perGroup(op, 'maxMomentum', options.maxMomentum ?? 0.95, groups.length)
     const baseMomentums = perGroup(op, 'baseMomentum', options.baseMomentum ?? 0.85, groups.length)
@@ -162,7 +162,7 @@ export class OneCycleLR extends LRScheduler {
   protected getLr(): number[] {
     const step = this.lastEpoch
     if (step > this.totalSteps) {
-      fail('ERR_ARG', `OneCycleLR: tried to step ${step} times; the cycle has totalSteps ${this.totalSteps}`)
+      fail('ERR_ARG', 'OneCycleLR', `tried to step ${step} times; the cycle has totalSteps ${this.totalSteps}`)
     }
     const results = this.groups.map((g, i) => {
       const lr = { initial: g.initialLr as number, max: this.maxLrs[i], min: this.minLrs[i] }
@@ -171,7 +171,7 @@ export class OneCycleLR extends LRScheduler {
       for (let k = 0; k < this.phases.length; k++) {
         const phase = this.phases[k]
         if (step <= phase.endStep || k === this.phases.length - 1) {
-          if (phase.endStep === start) fail('ERR_ARG', `OneCycleLR: phase ${k} has no steps (pctStart · totalSteps is 1); choose another pctStart`)
+          if (phase.endStep === start) fail('ERR_ARG', 'OneCycleLR', `phase ${k} has no steps (pctStart · totalSteps is 1); choose another pctStart`)
           const pct = (step - start) / (phase.endStep - start)
           return {
             lr: this.anneal(lr[phase.startLr], lr[phase.endLr], pct),

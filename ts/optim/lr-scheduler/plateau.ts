@@ -61,22 +61,22 @@ export class ReduceLROnPlateau extends SchedulerBase {
     checkOptions(op, options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'])
     super(op, optimizer)
     const mode = options.mode ?? 'min'
-    if (mode !== 'min' && mode !== 'max') fail('ERR_ARG', `${op}: mode must be 'min' or 'max', got ${describe(mode)}`)
+    if (mode !== 'min' && mode !== 'max') fail('ERR_ARG', op, `mode must be 'min' or 'max', got ${describe(mode)}`)
     const thresholdMode = options.thresholdMode ?? 'rel'
     if (thresholdMode !== 'rel' && thresholdMode !== 'abs') {
-      fail('ERR_ARG', `${op}: thresholdMode must be 'rel' or 'abs', got ${describe(thresholdMode)}`)
+      fail('ERR_ARG', op, `thresholdMode must be 'rel' or 'abs', got ${describe(thresholdMode)}`)
     }
     this.mode = mode
     this.thresholdMode = thresholdMode
     this.factor = checkNumber(op, 'factor', options.factor ?? 0.1, { min: 0 })
-    if (this.factor >= 1) fail('ERR_ARG', `${op}: factor must be < 1, got ${this.factor}`)
+    if (this.factor >= 1) fail('ERR_ARG', op, `factor must be < 1, got ${this.factor}`)
     this.patience = checkNumber(op, 'patience', options.patience ?? 10, { min: 0, integer: true })
     this.threshold = checkNumber(op, 'threshold', options.threshold ?? 1e-4, { min: 0 })
     this.cooldown = checkNumber(op, 'cooldown', options.cooldown ?? 0, { min: 0, integer: true })
     this.eps = checkNumber(op, 'eps', options.eps ?? 1e-8, { min: 0 })
     const minLr = options.minLr ?? 0
     const n = this.groups.length
-    if (Array.isArray(minLr) && minLr.length !== n) fail('ERR_ARG', `${op}: expected ${n} minLr values, got ${minLr.length}`)
+    if (Array.isArray(minLr) && minLr.length !== n) fail('ERR_ARG', op, `expected ${n} minLr values, got ${minLr.length}`)
     this.minLrs = Array.isArray(minLr) ? minLr.map((v) => checkNumber(op, 'minLr', v, { min: 0 })) : new Array<number>(n).fill(checkNumber(op, 'minLr', minLr, { min: 0 }))
     this.best = mode === 'min' ? Infinity : -Infinity
   }
@@ -84,7 +84,7 @@ export class ReduceLROnPlateau extends SchedulerBase {
   /** Records this epoch's metric (a number or a one-element tensor) and lowers the rates after a plateau. */
   step(metric: number | Tensor): void {
     const current = metric instanceof Tensor ? metric.item() : metric
-    if (typeof current !== 'number') fail('ERR_ARG', `ReduceLROnPlateau.step: the metric must be a number or a tensor, got ${describe(metric)}`)
+    if (typeof current !== 'number') fail('ERR_ARG', 'ReduceLROnPlateau.step', `the metric must be a number or a tensor, got ${describe(metric)}`)
     this.lastEpoch += 1
     if (this.isBetter(current)) {
       this.best = current

@@ -23,9 +23,9 @@ export function pyMod(a: number, b: number): number {
 
 /** Checks that `v` is a number (an integer when asked) no smaller than `min`. */
 export function checkNumber(op: string, name: string, v: unknown, opts: { min?: number; integer?: boolean } = {}): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) fail('ERR_ARG', `${op}: ${name} must be a number, got ${describe(v)}`)
-  if (opts.integer && !Number.isInteger(v)) fail('ERR_ARG', `${op}: ${name} must be an integer, got ${v}`)
-  if (opts.min !== undefined && v < opts.min) fail('ERR_ARG', `${op}: ${name} must be >= ${opts.min}, got ${v}`)
+  if (typeof v !== 'number' || Number.isNaN(v)) fail('ERR_ARG', op, `${name} must be a number, got ${describe(v)}`)
+  if (opts.integer && !Number.isInteger(v)) fail('ERR_ARG', op, `${name} must be an integer, got ${v}`)
+  if (opts.min !== undefined && v < opts.min) fail('ERR_ARG', op, `${name} must be >= ${opts.min}, got ${v}`)
   return v
 }
 
@@ -50,7 +50,7 @@ export abstract class SchedulerBase {
 
   /** @param name the class name, for messages. @param optimizer the optimizer to drive. */
   protected constructor(name: string, optimizer: AnyOptimizer) {
-    if (!(optimizer instanceof Optimizer)) fail('ERR_ARG', `${name}: expected a ferrograd optimizer, got ${describe(optimizer)}`)
+    if (!(optimizer instanceof Optimizer)) fail('ERR_ARG', name, `expected a ferrograd optimizer, got ${describe(optimizer)}`)
     this.optimizer = optimizer
     this.lastLr = this.groups.map((g) => g.lr)
   }
@@ -78,13 +78,13 @@ export abstract class SchedulerBase {
    */
   loadStateDict(stateDict: Record<string, unknown>): void {
     const op = `${this.constructor.name}.loadStateDict`
-    if (stateDict === null || typeof stateDict !== 'object') fail('ERR_ARG', `${op}: expected a state dict object, got ${describe(stateDict)}`)
+    if (stateDict === null || typeof stateDict !== 'object') fail('ERR_ARG', op, `expected a state dict object, got ${describe(stateDict)}`)
     const own = this as unknown as Record<string, unknown>
     for (const [k, v] of Object.entries(stateDict)) {
       if (k === 'optimizer' || !(k in own) || Object.getOwnPropertyDescriptor(this, k) === undefined) {
-        fail('ERR_ARG', `${op}: unknown key '${k}'`)
+        fail('ERR_ARG', op, `unknown key '${k}'`)
       }
-      if (kind(v) !== kind(own[k])) fail('ERR_ARG', `${op}: '${k}' must be ${kind(own[k])}, got ${describe(v)}`)
+      if (kind(v) !== kind(own[k])) fail('ERR_ARG', op, `'${k}' must be ${kind(own[k])}, got ${describe(v)}`)
     }
     for (const [k, v] of Object.entries(stateDict)) own[k] = copy(v)
   }
@@ -117,7 +117,7 @@ export abstract class LRScheduler extends SchedulerBase {
     this.groups.forEach((g, i) => {
       if (lastEpoch === -1) g.initialLr ??= g.lr
       else if (g.initialLr === undefined) {
-        fail('ERR_ARG', `${name}: param group ${i} has no initialLr, which resuming with lastEpoch ${lastEpoch} needs`)
+        fail('ERR_ARG', name, `param group ${i} has no initialLr, which resuming with lastEpoch ${lastEpoch} needs`)
       }
     })
     this.baseLrs = this.groups.map((g) => g.initialLr as number)

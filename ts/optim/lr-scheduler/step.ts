@@ -57,7 +57,7 @@ export class MultiStepLR extends LRScheduler {
   constructor(optimizer: AnyOptimizer, milestones: Iterable<number>, options: MultiStepLROptions = {}) {
     checkOptions('MultiStepLR', options, ['gamma', 'lastEpoch'])
     if (milestones === null || typeof (milestones as Iterable<number>)?.[Symbol.iterator] !== 'function') {
-      fail('ERR_ARG', 'MultiStepLR: milestones must be an iterable of epoch numbers')
+      fail('ERR_ARG', 'MultiStepLR', 'milestones must be an iterable of epoch numbers')
     }
     const sorted = Array.from(milestones, (m) => checkNumber('MultiStepLR', 'a milestone', m, { integer: true })).sort((a, b) => a - b)
     const gamma = checkNumber('MultiStepLR', 'gamma', options.gamma ?? 0.1)

@@ -13,12 +13,16 @@ fn matmul_nd(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (m, k) = (sa[sa.len() - 2], sa[sa.len() - 1]);
     let (k2, n) = (sb[sb.len() - 2], sb[sb.len() - 1]);
     if k != k2 {
-        bail!(
-            Shape,
-            "matmul: shapes {} and {} cannot be multiplied ({m}x{k} and {k2}x{n}: inner dimensions {k} and {k2} differ)",
-            fmt_shape(sa),
-            fmt_shape(sb)
-        );
+        return Err(crate::Error::of(
+            crate::ErrorCode::Shape,
+            "matmul",
+            format_args!(
+                "shapes {} and {} cannot be multiplied ({m}x{k} and {k2}x{n}: inner dimensions {k} and {k2} differ)",
+                fmt_shape(sa),
+                fmt_shape(sb)
+            ),
+        )
+        .with_shapes(&[sa, sb]));
     }
     let batch = broadcast_shapes("matmul", &sa[..sa.len() - 2], &sb[..sb.len() - 2])?;
     let mut out_shape = batch.clone();
@@ -154,14 +158,16 @@ fn rename_shapes(e: crate::Error, a: &Tensor, b: &Tensor) -> crate::Error {
     if e.code != crate::ErrorCode::Shape {
         return e;
     }
-    crate::Error::new(
+    crate::Error::of(
         e.code,
-        format!(
-            "matmul: shapes {} and {} cannot be multiplied",
+        "matmul",
+        format_args!(
+            "shapes {} and {} cannot be multiplied",
             fmt_shape(a.shape()),
             fmt_shape(b.shape())
         ),
     )
+    .with_shapes(&[a.shape(), b.shape()])
 }
 
 #[cfg(test)]

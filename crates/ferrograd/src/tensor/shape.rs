@@ -16,11 +16,14 @@ pub fn checked_numel(op: &str, shape: &[usize]) -> Result<usize> {
     for &d in shape {
         n = match n.checked_mul(d) {
             Some(v) => v,
-            None => bail!(
-                Alloc,
-                "{op}: shape {} has too many elements",
-                fmt_shape(shape)
-            ),
+            None => {
+                return Err(crate::Error::of(
+                    crate::ErrorCode::Alloc,
+                    op,
+                    format_args!("shape {} has too many elements", fmt_shape(shape)),
+                )
+                .with_shapes(&[shape]))
+            }
         };
     }
     if n > MAX_ELEMENTS {
@@ -36,6 +39,7 @@ pub fn checked_numel(op: &str, shape: &[usize]) -> Result<usize> {
             e.code,
             format!("{} (shape {})", e.message, fmt_shape(shape)),
         )
+        .with_shapes(&[shape])
     })?;
     Ok(n)
 }
@@ -60,12 +64,16 @@ pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Vec<usize>
         } else if da == 1 {
             db
         } else {
-            bail!(
-                Shape,
-                "{op}: shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
-                fmt_shape(a),
-                fmt_shape(b)
-            );
+            return Err(crate::Error::of(
+                crate::ErrorCode::Shape,
+                op,
+                format_args!(
+                    "shapes {} and {} cannot be broadcast together (dimension {i}: {da} vs {db})",
+                    fmt_shape(a),
+                    fmt_shape(b)
+                ),
+            )
+            .with_shapes(&[a, b]));
         };
     }
     Ok(out)
