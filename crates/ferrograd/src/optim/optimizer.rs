@@ -386,13 +386,8 @@ impl<R: Rule> Optimizer<R> {
                     fmt_shape(p.shape())
                 );
             }
-            if !matches!(t.dtype(), DType::F32 | DType::F64) {
-                bail!(
-                    Dtype,
-                    "{op}: state '{name}' of parameter {i} must be a float tensor, got {}",
-                    t.dtype()
-                );
-            }
+            t.dtype()
+                .require_float(op, format_args!("state '{name}' of parameter {i}"))?;
             let t = t.to_dtype(p.dtype())?;
             buffers.push(float_dispatch!(p.dtype(), op, T => t.with_contiguous(op, |d: &[T]| T::storage(d.to_vec()))?));
         }
