@@ -25,23 +25,30 @@ export declare class NativeAdagrad {
    * `params` lists every group's tensors in order; `groupSizes[i]` of them
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
-  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<AdagradGroupOptions>)
+  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<AdagradOptions>)
+  /** The algorithm's name, as error messages give it (`Adam`). */
+  static algorithm(): string
+  /** The hyperparameters a group gets when it sets none. */
+  static defaults(): AdagradOptions
   /** A handle that lets a training thread step this optimizer. */
   shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
-  setOptions(index: number, options: AdagradGroupOptions): void
+  setOptions(index: number, options: AdagradOptions): void
   /** Updates every parameter that has a gradient. */
   step(): void
   /** Clears every parameter's gradient. */
   zeroGrad(): void
-  /** Copies of the state of every parameter that has some. */
-  state(): Array<NativeParamState>
+  /**
+   * The state of every parameter that has some, and copies of its
+   * tensors, each entry's in turn.
+   */
+  state(): [Array<NativeParamState>, Array<NativeTensor>]
   /**
    * Replaces every group's hyperparameters and every parameter's state at
    * once; `tensors` holds each entry's tensors in turn. Nothing changes
    * when any of it is refused.
    */
-  loadState(options: Array<AdagradGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<TensorRef>): void
+  loadState(options: Array<AdagradOptions>, state: Array<NativeParamState>, tensors: Array<TensorRef>): void
 }
 
 /** The native Adam optimizer. */
@@ -50,23 +57,30 @@ export declare class NativeAdam {
    * `params` lists every group's tensors in order; `groupSizes[i]` of them
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
-  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<AdamGroupOptions>)
+  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<AdamOptions>)
+  /** The algorithm's name, as error messages give it (`Adam`). */
+  static algorithm(): string
+  /** The hyperparameters a group gets when it sets none. */
+  static defaults(): AdamOptions
   /** A handle that lets a training thread step this optimizer. */
   shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
-  setOptions(index: number, options: AdamGroupOptions): void
+  setOptions(index: number, options: AdamOptions): void
   /** Updates every parameter that has a gradient. */
   step(): void
   /** Clears every parameter's gradient. */
   zeroGrad(): void
-  /** Copies of the state of every parameter that has some. */
-  state(): Array<NativeParamState>
+  /**
+   * The state of every parameter that has some, and copies of its
+   * tensors, each entry's in turn.
+   */
+  state(): [Array<NativeParamState>, Array<NativeTensor>]
   /**
    * Replaces every group's hyperparameters and every parameter's state at
    * once; `tensors` holds each entry's tensors in turn. Nothing changes
    * when any of it is refused.
    */
-  loadState(options: Array<AdamGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<TensorRef>): void
+  loadState(options: Array<AdamOptions>, state: Array<NativeParamState>, tensors: Array<TensorRef>): void
 }
 
 /** The native AdamW optimizer. */
@@ -75,23 +89,30 @@ export declare class NativeAdamW {
    * `params` lists every group's tensors in order; `groupSizes[i]` of them
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
-  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<AdamGroupOptions>)
+  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<AdamOptions>)
+  /** The algorithm's name, as error messages give it (`Adam`). */
+  static algorithm(): string
+  /** The hyperparameters a group gets when it sets none. */
+  static defaults(): AdamOptions
   /** A handle that lets a training thread step this optimizer. */
   shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
-  setOptions(index: number, options: AdamGroupOptions): void
+  setOptions(index: number, options: AdamOptions): void
   /** Updates every parameter that has a gradient. */
   step(): void
   /** Clears every parameter's gradient. */
   zeroGrad(): void
-  /** Copies of the state of every parameter that has some. */
-  state(): Array<NativeParamState>
+  /**
+   * The state of every parameter that has some, and copies of its
+   * tensors, each entry's in turn.
+   */
+  state(): [Array<NativeParamState>, Array<NativeTensor>]
   /**
    * Replaces every group's hyperparameters and every parameter's state at
    * once; `tensors` holds each entry's tensors in turn. Nothing changes
    * when any of it is refused.
    */
-  loadState(options: Array<AdamGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<TensorRef>): void
+  loadState(options: Array<AdamOptions>, state: Array<NativeParamState>, tensors: Array<TensorRef>): void
 }
 
 /**
@@ -106,23 +127,30 @@ export declare class NativeRmsprop {
    * `params` lists every group's tensors in order; `groupSizes[i]` of them
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
-  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<RmspropGroupOptions>)
+  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<RmspropOptions>)
+  /** The algorithm's name, as error messages give it (`Adam`). */
+  static algorithm(): string
+  /** The hyperparameters a group gets when it sets none. */
+  static defaults(): RmspropOptions
   /** A handle that lets a training thread step this optimizer. */
   shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
-  setOptions(index: number, options: RmspropGroupOptions): void
+  setOptions(index: number, options: RmspropOptions): void
   /** Updates every parameter that has a gradient. */
   step(): void
   /** Clears every parameter's gradient. */
   zeroGrad(): void
-  /** Copies of the state of every parameter that has some. */
-  state(): Array<NativeParamState>
+  /**
+   * The state of every parameter that has some, and copies of its
+   * tensors, each entry's in turn.
+   */
+  state(): [Array<NativeParamState>, Array<NativeTensor>]
   /**
    * Replaces every group's hyperparameters and every parameter's state at
    * once; `tensors` holds each entry's tensors in turn. Nothing changes
    * when any of it is refused.
    */
-  loadState(options: Array<RmspropGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<TensorRef>): void
+  loadState(options: Array<RmspropOptions>, state: Array<NativeParamState>, tensors: Array<TensorRef>): void
 }
 
 /**
@@ -160,23 +188,30 @@ export declare class NativeSgd {
    * `params` lists every group's tensors in order; `groupSizes[i]` of them
    * belong to group `i`, whose hyperparameters are `options[i]`.
    */
-  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<SgdGroupOptions>)
+  constructor(params: Array<TensorRef>, groupSizes: Array<number>, options: Array<SgdOptions>)
+  /** The algorithm's name, as error messages give it (`Adam`). */
+  static algorithm(): string
+  /** The hyperparameters a group gets when it sets none. */
+  static defaults(): SgdOptions
   /** A handle that lets a training thread step this optimizer. */
   shared(): NativeOptimizerRef
   /** Replaces group `index`'s hyperparameters. */
-  setOptions(index: number, options: SgdGroupOptions): void
+  setOptions(index: number, options: SgdOptions): void
   /** Updates every parameter that has a gradient. */
   step(): void
   /** Clears every parameter's gradient. */
   zeroGrad(): void
-  /** Copies of the state of every parameter that has some. */
-  state(): Array<NativeParamState>
+  /**
+   * The state of every parameter that has some, and copies of its
+   * tensors, each entry's in turn.
+   */
+  state(): [Array<NativeParamState>, Array<NativeTensor>]
   /**
    * Replaces every group's hyperparameters and every parameter's state at
    * once; `tensors` holds each entry's tensors in turn. Nothing changes
    * when any of it is refused.
    */
-  loadState(options: Array<SgdGroupOptions>, state: Array<NativeParamStateInput>, tensors: Array<TensorRef>): void
+  loadState(options: Array<SgdOptions>, state: Array<NativeParamState>, tensors: Array<TensorRef>): void
 }
 
 /**
@@ -188,37 +223,29 @@ export declare class NativeTrace {
   get ops(): number
 }
 
-/** Hyperparameters of one Adagrad parameter group. */
-export interface AdagradGroupOptions {
-  /** Learning rate. */
+/**
+ * One group's hyperparameters, as the core declares them in its
+ * options struct of the same name.
+ */
+export interface AdagradOptions {
   lr: number
-  /** Learning-rate decay per step. */
   lrDecay: number
-  /** L2 penalty. */
   weightDecay: number
-  /** The value the sums of squared gradients start at. */
   initialAccumulatorValue: number
-  /** Added to the denominator for numerical stability. */
   eps: number
-  /** Ascend the objective instead of descending it. */
   maximize: boolean
 }
 
-/** Hyperparameters of one Adam or AdamW parameter group. */
-export interface AdamGroupOptions {
-  /** Learning rate. */
+/**
+ * One group's hyperparameters, as the core declares them in its
+ * options struct of the same name.
+ */
+export interface AdamOptions {
   lr: number
-  /** Decay rate of the first moment estimate. */
-  beta1: number
-  /** Decay rate of the second moment estimate. */
-  beta2: number
-  /** Added to the denominator for numerical stability. */
+  betas: [number, number]
   eps: number
-  /** Weight decay (an L2 penalty for Adam, decoupled for AdamW). */
   weightDecay: number
-  /** AMSGrad. */
   amsgrad: boolean
-  /** Ascend the objective instead of descending it. */
   maximize: boolean
 }
 
@@ -389,28 +416,17 @@ export interface MemoryInfo {
 /** Mean squared error with `reduction` `'mean' | 'sum' | 'none'`. */
 export declare function mseLoss(input: NativeTensor, target: NativeTensor, reduction: string): NativeTensor
 
-/** One parameter's optimizer state, as `stateDict()` receives it. */
+/**
+ * One parameter's optimizer state, as `stateDict()` receives it and
+ * `loadStateDict()` passes it; its tensors travel beside the entries in one
+ * flat list, `names.length` of them per entry.
+ */
 export interface NativeParamState {
   /** The parameter's position in the optimizer's group-major order. */
   index: number
   /** Updates applied so far, for algorithms that count them. */
   step?: number
   /** PyTorch's names of the state tensors (`exp_avg`, ...). */
-  names: Array<string>
-  /** The state tensors (copies), in the order of `names`. */
-  tensors: Array<NativeTensor>
-}
-
-/**
- * One parameter's state as `loadStateDict()` passes it; its tensors follow in
- * one flat list, `names.length` of them per entry.
- */
-export interface NativeParamStateInput {
-  /** The parameter's position in the optimizer's group-major order. */
-  index: number
-  /** Updates applied so far, for algorithms that count them. */
-  step?: number
-  /** PyTorch's names of the state tensors. */
   names: Array<string>
 }
 
@@ -439,21 +455,17 @@ export declare function readCsv(path: string, header: boolean, columns?: Array<s
 /** Reads an IDX file (raw or gzip). */
 export declare function readIdx(path: string): NativeTensor
 
-/** Hyperparameters of one RMSprop parameter group. */
-export interface RmspropGroupOptions {
-  /** Learning rate. */
+/**
+ * One group's hyperparameters, as the core declares them in its
+ * options struct of the same name.
+ */
+export interface RmspropOptions {
   lr: number
-  /** Smoothing constant. */
   alpha: number
-  /** Added to the denominator for numerical stability. */
   eps: number
-  /** L2 penalty. */
   weightDecay: number
-  /** Momentum factor. */
   momentum: number
-  /** Normalize by the estimated variance of the gradient. */
   centered: boolean
-  /** Ascend the objective instead of descending it. */
   maximize: boolean
 }
 
@@ -489,19 +501,16 @@ export declare function setNumThreads(n: number): void
 /** Restores this thread's generator from `getRngState()`. */
 export declare function setRngState(state: string): void
 
-/** Hyperparameters of one SGD parameter group. */
-export interface SgdGroupOptions {
-  /** Learning rate. */
+/**
+ * One group's hyperparameters, as the core declares them in its
+ * options struct of the same name.
+ */
+export interface SgdOptions {
   lr: number
-  /** Momentum factor. */
   momentum: number
-  /** Dampening for momentum. */
   dampening: number
-  /** L2 penalty. */
   weightDecay: number
-  /** Nesterov momentum. */
   nesterov: boolean
-  /** Ascend the objective instead of descending it. */
   maximize: boolean
 }
 

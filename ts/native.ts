@@ -108,16 +108,42 @@ function guardPrototype(proto: object): void {
   }
 }
 
-guardPrototype(binding.NativeSgd.prototype)
-guardPrototype(binding.NativeAdam.prototype)
-guardPrototype(binding.NativeAdamW.prototype)
-guardPrototype(binding.NativeRmsprop.prototype)
-guardPrototype(binding.NativeAdagrad.prototype)
 guardPrototype(binding.NativeRunner.prototype)
 
 /** A guarded factory for a native class: its constructor's errors become FerrogradErrors too. */
 function factory<A extends unknown[], R>(cls: new (...args: A) => R): (...args: A) => R {
   return guard((...args: A) => new cls(...args), cls.name.replace(/^Native/, ''))
+}
+
+/** A native optimizer class (the binding's `optim.rs` makes them all alike). */
+interface NativeOptimizerClass<N, R> {
+  new (params: NativeTensor[], groupSizes: number[], options: N[]): R
+  readonly prototype: R
+  algorithm(): string
+  defaults(): N
+}
+
+/**
+ * A native optimizer class as `ts/optim` uses it, guarded: the algorithm's name,
+ * its default hyperparameters (N: the binding's options object, generated from
+ * the core's declaration) and its constructor.
+ */
+function optimizer<N, R extends object>(cls: NativeOptimizerClass<N, R>) {
+  guardPrototype(cls.prototype)
+  return {
+    name: guard(() => cls.algorithm(), 'algorithm')(),
+    defaults: guard(() => cls.defaults(), 'defaults')(),
+    create: factory(cls),
+  }
+}
+
+/** The native optimizers, one line each, read once at load time. */
+export const nativeOptimizers = {
+  sgd: optimizer(binding.NativeSgd),
+  adam: optimizer(binding.NativeAdam),
+  adamW: optimizer(binding.NativeAdamW),
+  rmsprop: optimizer(binding.NativeRmsprop),
+  adagrad: optimizer(binding.NativeAdagrad),
 }
 
 /** The binding's functions, guarded. Classes are used through their prototypes. */
@@ -182,11 +208,6 @@ export const native = {
   simdLevel: guard(binding.simdLevel),
   clipGradNorm: guard(binding.clipGradNorm),
   clipGradValue: guard(binding.clipGradValue),
-  newSgd: factory(binding.NativeSgd),
-  newAdam: factory(binding.NativeAdam),
-  newAdamW: factory(binding.NativeAdamW),
-  newRmsprop: factory(binding.NativeRmsprop),
-  newAdagrad: factory(binding.NativeAdagrad),
   traceBegin: guard(binding.traceBegin),
   traceEnd: guard(binding.traceEnd),
   newRunner: factory(binding.NativeRunner),
@@ -195,13 +216,7 @@ export const native = {
 
 export type NativeTensor = Binding.NativeTensor
 export type LoadedFile = Binding.LoadedFile
-export type NativeSgd = Binding.NativeSgd
-export type SgdGroupOptions = Binding.SgdGroupOptions
-export type AdamGroupOptions = Binding.AdamGroupOptions
-export type RmspropGroupOptions = Binding.RmspropGroupOptions
-export type AdagradGroupOptions = Binding.AdagradGroupOptions
 export type NativeParamState = Binding.NativeParamState
-export type NativeParamStateInput = Binding.NativeParamStateInput
 export type NativeOptimizerRef = Binding.NativeOptimizerRef
 export type NativeTrace = Binding.NativeTrace
 export type NativeRunner = Binding.NativeRunner

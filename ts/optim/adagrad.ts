@@ -1,6 +1,6 @@
-import { native, type AdagradGroupOptions } from '../native'
+import { nativeOptimizers } from '../native'
 import type { Tensor } from '../tensor'
-import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamGroupInput } from './optimizer'
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer'
 
 /** Hyperparameters of Adagrad (all optional; PyTorch's defaults). */
 export interface AdagradOptions {
@@ -24,28 +24,14 @@ export type AdagradParamGroupInput = ParamGroupInput<AdagradOptions>
 /** A parameter group as the optimizer holds it; change `lr` here to reschedule. */
 export type AdagradParamGroup = Required<AdagradOptions> & ParamGroup
 
-const SPEC: OptimizerSpec<Required<AdagradOptions>, AdagradGroupOptions> = {
-  name: 'Adagrad',
-  defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
-  toNative: (g) => ({
-    lr: g.lr,
-    lrDecay: g.lrDecay,
-    weightDecay: g.weightDecay,
-    initialAccumulatorValue: g.initialAccumulatorValue,
-    eps: g.eps,
-    maximize: g.maximize,
-  }),
-  create: native.newAdagrad,
-}
-
 /**
  * Adagrad, with `torch.optim.Adagrad`'s update: `g = ∇ + wd·p`; `s += g²`;
  * `p -= lr/(1 + (t − 1)·lrDecay) · g / (√s + eps)`. The state per parameter,
  * there from construction as in PyTorch, is `step` and `sum`.
  */
-export class Adagrad extends Optimizer<Required<AdagradOptions>, AdagradGroupOptions> {
+export class Adagrad extends Optimizer<Required<AdagradOptions>> {
   /** @param params tensors, or parameter groups. @param options defaults for every group. */
   constructor(params: Iterable<Tensor> | AdagradParamGroupInput[], options: AdagradOptions = {}) {
-    super(SPEC, params, options)
+    super(nativeOptimizers.adagrad, params, options)
   }
 }

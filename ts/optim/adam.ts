@@ -1,6 +1,6 @@
-import { native, type AdamGroupOptions, type NativeTensor } from '../native'
+import { nativeOptimizers } from '../native'
 import type { Tensor } from '../tensor'
-import { Optimizer, type NativeOptimizer, type OptimizerSpec, type ParamGroup, type ParamGroupInput } from './optimizer'
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer'
 
 /** Hyperparameters of Adam and AdamW (all optional; PyTorch's defaults). */
 export interface AdamOptions {
@@ -24,28 +24,6 @@ export type AdamParamGroupInput = ParamGroupInput<AdamOptions>
 /** A parameter group as the optimizer holds it; change `lr` or `betas` here. */
 export type AdamParamGroup = Required<AdamOptions> & ParamGroup
 
-type Create = (params: NativeTensor[], sizes: number[], options: AdamGroupOptions[]) => NativeOptimizer<AdamGroupOptions>
-
-function spec(name: string, weightDecay: number, create: Create): OptimizerSpec<Required<AdamOptions>, AdamGroupOptions> {
-  return {
-    name,
-    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
-    toNative: (g) => ({
-      lr: g.lr,
-      beta1: g.betas[0],
-      beta2: g.betas[1],
-      eps: g.eps,
-      weightDecay: g.weightDecay,
-      amsgrad: g.amsgrad,
-      maximize: g.maximize,
-    }),
-    create,
-  }
-}
-
-const ADAM = spec('Adam', 0, native.newAdam)
-const ADAMW = spec('AdamW', 1e-2, native.newAdamW)
-
 /**
  * Adam, with `torch.optim.Adam`'s update and bias correction:
  * `g = ∇ + wd·p`; `m = β1·m + (1 − β1)·g`; `v = β2·v + (1 − β2)·g²`;
@@ -53,10 +31,10 @@ const ADAMW = spec('AdamW', 1e-2, native.newAdamW)
  * running maximum under AMSGrad. The state per parameter is `step`, `exp_avg`,
  * `exp_avg_sq` (and `max_exp_avg_sq`).
  */
-export class Adam extends Optimizer<Required<AdamOptions>, AdamGroupOptions> {
+export class Adam extends Optimizer<Required<AdamOptions>> {
   /** @param params tensors, or parameter groups. @param options defaults for every group. */
   constructor(params: Iterable<Tensor> | AdamParamGroupInput[], options: AdamOptions = {}) {
-    super(ADAM, params, options)
+    super(nativeOptimizers.adam, params, options)
   }
 }
 
@@ -65,9 +43,9 @@ export class Adam extends Optimizer<Required<AdamOptions>, AdamGroupOptions> {
  * shrink, `p *= 1 − lr·wd`, instead of the gradient growing by `wd·p`, so the
  * decay does not pass through the moment estimates. Default weight decay 0.01.
  */
-export class AdamW extends Optimizer<Required<AdamOptions>, AdamGroupOptions> {
+export class AdamW extends Optimizer<Required<AdamOptions>> {
   /** @param params tensors, or parameter groups. @param options defaults for every group. */
   constructor(params: Iterable<Tensor> | AdamParamGroupInput[], options: AdamOptions = {}) {
-    super(ADAMW, params, options)
+    super(nativeOptimizers.adamW, params, options)
   }
 }

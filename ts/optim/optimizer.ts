@@ -1,5 +1,5 @@
 import { checkOptions, fail } from '../errors'
-import type { NativeOptimizerRef, NativeParamState, NativeParamStateInput, NativeTensor } from '../native'
+import type { NativeOptimizerRef, NativeParamState, NativeTensor } from '../native'
 import { Tensor, asTensor, describe } from '../tensor'
 
 /** A hyperparameter's value: a number, a flag, or a pair of numbers (`betas`). */
@@ -62,20 +62,26 @@ export interface NativeOptimizer<N> {
   setOptions(index: number, options: N): void
   step(): void
   zeroGrad(): void
-  state(): NativeParamState[]
-  loadState(options: N[], state: NativeParamStateInput[], tensors: NativeTensor[]): void
+  state(): [NativeParamState[], NativeTensor[]]
+  loadState(options: N[], state: NativeParamState[], tensors: NativeTensor[]): void
 }
 
-/** What a concrete optimizer tells the shared base class. @internal */
-export interface OptimizerSpec<H, N> {
+/**
+ * A native optimizer class as the base class uses it (`nativeOptimizers` in
+ * `native.ts`): its name, its defaults and its constructor. `N`, the native
+ * options object, is generated from the core's declaration of the
+ * hyperparameters; a subclass passing this as `OptimizerSpec<Required<XOptions>>`
+ * does not compile unless its options interface has the same keys and types
+ * (`defaults` is read as H, `create` is given H).
+ * @internal
+ */
+export interface OptimizerSpec<N> {
   /** The name in error messages, as PyTorch names the class (`Adam`). */
-  name: string
+  readonly name: string
   /** Every hyperparameter with its default: the accepted option keys and their types. */
-  defaults: H
-  /** The native options of one group. */
-  toNative(h: H): N
+  readonly defaults: N
   /** The native optimizer over `params`, `sizes[i]` of them forming group `i`. */
-  create(params: NativeTensor[], sizes: number[], options: N[]): NativeOptimizer<N>
+  readonly create: (params: NativeTensor[], sizes: number[], options: N[]) => NativeOptimizer<N>
 }
 
 /** Refuses a hyperparameter value of the wrong type; ranges are checked natively. */
@@ -92,43 +98,50 @@ function copyValue<V>(v: V): V {
   return (Array.isArray(v) ? [...v] : v) as V
 }
 
-function sameNative<N>(a: N, b: N): boolean {
-  return Object.keys(a as object).every((k) => (a as Record<string, unknown>)[k] === (b as Record<string, unknown>)[k])
+/** Whether two hyperparameter values are equal (pairs element by element). */
+function sameValue(a: unknown, b: unknown): boolean {
+  return Array.isArray(a) && Array.isArray(b) ? a.length === b.length && a.every((v, i) => v === b[i]) : a === b
 }
 
 /**
  * The base of every optimizer: parameter groups with live-editable
  * hyperparameters, one native call per `step()`, and `stateDict()` /
- * `loadStateDict()`. Subclasses supply the algorithm's name, defaults and native
- * class.
+ * `loadStateDict()`. Subclasses supply the native optimizer, whose name and
+ * defaults the native side declares. `H` holds a group's hyperparameters; `N`
+ * is the native options object, the same for the built-in optimizers.
  */
-export abstract class Optimizer<H extends HasLr, N> {
+export abstract class Optimizer<H extends HasLr, N = H> {
   /** The parameter groups with their current hyperparameters; edit `lr` (or any other) here. */
   readonly paramGroups: Array<H & ParamGroup>
   /** The hyperparameters a group gets when it does not set them. */
   readonly defaults: Readonly<H>
-  private readonly spec: OptimizerSpec<H, N>
+  private readonly spec: OptimizerSpec<N>
+  /** The hyperparameters' names, in the native declaration's order. */
+  private readonly keys: Array<keyof H & string>
+  /** Each hyperparameter's default, whose type its values must have. */
+  private readonly types: Readonly<H>
   private readonly handle: NativeOptimizer<N>
   /** Hyperparameters last sent to the native optimizer, per group. */
   private readonly sent: N[]
 
   /**
-   * @param spec the algorithm.
+   * @param spec the native optimizer.
    * @param params tensors, or parameter groups.
    * @param options defaults for every group.
    * @internal subclasses call it; users construct `SGD`, `Adam`, ...
    */
   protected constructor(
-    spec: OptimizerSpec<H, N>,
+    spec: OptimizerSpec<N>,
     params: Iterable<Tensor> | ParamGroupInput<Partial<H>>[],
     options: Partial<H> = {},
   ) {
     const { name } = spec
-    const keys = Object.keys(spec.defaults) as Array<keyof H & string>
+    const types = spec.defaults as unknown as H
+    const keys = Object.keys(types) as Array<keyof H & string>
     checkOptions(name, options, keys)
-    for (const k of keys) if (options[k] !== undefined) checkValue(name, k, options[k], spec.defaults[k] as HyperValue)
-    const defaults = { ...spec.defaults }
-    for (const k of keys) if (options[k] !== undefined) defaults[k] = copyValue(options[k] as H[typeof k])
+    for (const k of keys) if (options[k] !== undefined) checkValue(name, k, options[k], types[k] as HyperValue)
+    const defaults = {} as H
+    for (const k of keys) defaults[k] = copyValue((options[k] ?? types[k]) as H[typeof k])
     this.defaults = defaults
     if (params === null || params === undefined || typeof (params as Iterable<unknown>)[Symbol.iterator] !== 'function') {
       fail('ERR_ARG', name, `params must be an iterable of tensors or of parameter groups, got ${describe(params)}`)
@@ -152,14 +165,16 @@ export abstract class Optimizer<H extends HasLr, N> {
       const group = { params: groupParams } as H & ParamGroup
       for (const k of keys) {
         const v = g[k] ?? defaults[k]
-        checkValue(where, k, v, spec.defaults[k] as HyperValue)
+        checkValue(where, k, v, types[k] as HyperValue)
         group[k] = copyValue(v) as (H & ParamGroup)[typeof k]
       }
       return group
     })
     if (this.paramGroups.every((g) => g.params.length === 0)) fail('ERR_ARG', name, `got an empty parameter list`)
     this.spec = spec
-    this.sent = this.paramGroups.map((g) => spec.toNative(g))
+    this.keys = keys
+    this.types = types
+    this.sent = this.paramGroups.map((g) => this.pick(g))
     this.handle = spec.create(
       this.paramGroups.flatMap((g) => g.params.map((p) => p._n)),
       this.paramGroups.map((g) => g.params.length),
@@ -182,7 +197,7 @@ export abstract class Optimizer<H extends HasLr, N> {
   _syncOptions(): void {
     this.paramGroups.forEach((g, i) => {
       const next = this.toNative(g, `${this.spec.name}.step (group ${i})`)
-      if (!sameNative(next, this.sent[i])) {
+      if (this.keys.some((k) => !sameValue(next[k as keyof N], this.sent[i][k as keyof N]))) {
         this.handle.setOptions(i, next)
         this.sent[i] = next
       }
@@ -209,14 +224,16 @@ export abstract class Optimizer<H extends HasLr, N> {
    */
   stateDict(): OptimizerStateDict<H> {
     const state: Record<number, ParamStateDict> = {}
-    for (const s of this.handle.state()) {
+    const [entries, tensors] = this.handle.state()
+    let t = 0
+    for (const s of entries) {
       const entry: ParamStateDict = {}
       if (s.step !== undefined && s.step !== null) entry.step = s.step
-      s.names.forEach((n, i) => (entry[n] = new Tensor(s.tensors[i])))
+      for (const n of s.names) entry[n] = new Tensor(tensors[t++])
       state[s.index] = entry
     }
     let index = 0
-    const keys = Object.keys(this.spec.defaults) as Array<keyof H & string>
+    const keys = this.keys
     const paramGroups = this.paramGroups.map((g) => {
       const out = {} as Record<string, unknown>
       for (const k of keys) out[k] = copyValue(g[k])
@@ -247,7 +264,7 @@ export abstract class Optimizer<H extends HasLr, N> {
     if (groups.length !== this.paramGroups.length) {
       fail('ERR_ARG', op, `the state dict has ${groups.length} parameter groups, this optimizer has ${this.paramGroups.length}`)
     }
-    const keys = Object.keys(this.spec.defaults) as Array<keyof H & string>
+    const keys = this.keys
     // Saved parameter index -> this optimizer's index, by position.
     const indexOf = new Map<number, number>()
     const loaded = groups.map((raw, i) => {
@@ -269,7 +286,7 @@ export abstract class Optimizer<H extends HasLr, N> {
       const h = {} as H
       for (const k of keys) {
         const v = g[k] ?? this.paramGroups[i][k]
-        checkValue(where, k, v, this.spec.defaults[k] as HyperValue)
+        checkValue(where, k, v, this.types[k] as HyperValue)
         h[k] = copyValue(v) as H[typeof k]
       }
       if (g.initialLr !== undefined && typeof g.initialLr !== 'number') {
@@ -277,7 +294,7 @@ export abstract class Optimizer<H extends HasLr, N> {
       }
       return { h, initialLr: g.initialLr as number | undefined }
     })
-    const entries: NativeParamStateInput[] = []
+    const entries: NativeParamState[] = []
     const tensors: NativeTensor[] = []
     for (const [id, raw] of Object.entries(state)) {
       const index = indexOf.get(Number(id))
@@ -296,7 +313,7 @@ export abstract class Optimizer<H extends HasLr, N> {
       }
       entries.push({ index, step, names })
     }
-    const options = loaded.map(({ h }) => this.spec.toNative(h))
+    const options = loaded.map(({ h }) => this.pick(h))
     this.handle.loadState(options, entries, tensors)
     // The native side accepted all of it: only now do the groups change.
     loaded.forEach(({ h, initialLr }, i) => {
@@ -310,9 +327,14 @@ export abstract class Optimizer<H extends HasLr, N> {
 
   /** A group's native options, its values' types checked first. */
   private toNative(g: H, where: string): N {
-    for (const k of Object.keys(this.spec.defaults) as Array<keyof H & string>) {
-      checkValue(where, k, g[k], this.spec.defaults[k] as HyperValue)
-    }
-    return this.spec.toNative(g)
+    for (const k of this.keys) checkValue(where, k, g[k], this.types[k] as HyperValue)
+    return this.pick(g)
+  }
+
+  /** The hyperparameters of `g` (a group, or hyperparameters alone): the native options. */
+  private pick(g: H): N {
+    const out = {} as Record<string, unknown>
+    for (const k of this.keys) out[k] = copyValue(g[k])
+    return out as N
   }
 }

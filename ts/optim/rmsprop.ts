@@ -1,6 +1,6 @@
-import { native, type RmspropGroupOptions } from '../native'
+import { nativeOptimizers } from '../native'
 import type { Tensor } from '../tensor'
-import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamGroupInput } from './optimizer'
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer'
 
 /** Hyperparameters of RMSprop (all optional; PyTorch's defaults). */
 export interface RMSpropOptions {
@@ -26,21 +26,6 @@ export type RMSpropParamGroupInput = ParamGroupInput<RMSpropOptions>
 /** A parameter group as the optimizer holds it; change `lr` here to reschedule. */
 export type RMSpropParamGroup = Required<RMSpropOptions> & ParamGroup
 
-const SPEC: OptimizerSpec<Required<RMSpropOptions>, RmspropGroupOptions> = {
-  name: 'RMSprop',
-  defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
-  toNative: (g) => ({
-    lr: g.lr,
-    alpha: g.alpha,
-    eps: g.eps,
-    weightDecay: g.weightDecay,
-    momentum: g.momentum,
-    centered: g.centered,
-    maximize: g.maximize,
-  }),
-  create: native.newRmsprop,
-}
-
 /**
  * RMSprop, with `torch.optim.RMSprop`'s update: `g = ∇ + wd·p`;
  * `v = α·v + (1 − α)·g²`; centered: `a = α·a + (1 − α)·g` and `v − a²` under the
@@ -48,9 +33,9 @@ const SPEC: OptimizerSpec<Required<RMSpropOptions>, RmspropGroupOptions> = {
  * `p -= lr·g/d`. The state per parameter is `step`, `square_avg` (and
  * `momentum_buffer`, `grad_avg`).
  */
-export class RMSprop extends Optimizer<Required<RMSpropOptions>, RmspropGroupOptions> {
+export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   /** @param params tensors, or parameter groups. @param options defaults for every group. */
   constructor(params: Iterable<Tensor> | RMSpropParamGroupInput[], options: RMSpropOptions = {}) {
-    super(SPEC, params, options)
+    super(nativeOptimizers.rmsprop, params, options)
   }
 }

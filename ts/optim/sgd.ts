@@ -1,6 +1,6 @@
-import { native, type SgdGroupOptions } from '../native'
+import { nativeOptimizers } from '../native'
 import type { Tensor } from '../tensor'
-import { Optimizer, type OptimizerSpec, type ParamGroup, type ParamGroupInput } from './optimizer'
+import { Optimizer, type ParamGroup, type ParamGroupInput } from './optimizer'
 
 /** Hyperparameters of SGD (all optional; PyTorch's defaults). */
 export interface SGDOptions {
@@ -24,20 +24,6 @@ export type SGDParamGroupInput = ParamGroupInput<SGDOptions>
 /** A parameter group as the optimizer holds it; change `lr` here to reschedule. */
 export type SGDParamGroup = Required<SGDOptions> & ParamGroup
 
-const SPEC: OptimizerSpec<Required<SGDOptions>, SgdGroupOptions> = {
-  name: 'SGD',
-  defaults: { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
-  toNative: (g) => ({
-    lr: g.lr,
-    momentum: g.momentum,
-    dampening: g.dampening,
-    weightDecay: g.weightDecay,
-    nesterov: g.nesterov,
-    maximize: g.maximize,
-  }),
-  create: native.newSgd,
-}
-
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and
  * weight decay, with `torch.optim.SGD`'s update rule:
@@ -46,9 +32,9 @@ const SPEC: OptimizerSpec<Required<SGDOptions>, SgdGroupOptions> = {
  * `step()` updates every parameter in one native call. The state (per parameter,
  * with momentum) is `momentum_buffer`.
  */
-export class SGD extends Optimizer<Required<SGDOptions>, SgdGroupOptions> {
+export class SGD extends Optimizer<Required<SGDOptions>> {
   /** @param params tensors, or parameter groups. @param options defaults for every group. */
   constructor(params: Iterable<Tensor> | SGDParamGroupInput[], options: SGDOptions = {}) {
-    super(SPEC, params, options)
+    super(nativeOptimizers.sgd, params, options)
   }
 }

@@ -1,7 +1,8 @@
 //! What the optimizer classes share: splitting the flat parameter list into
 //! groups, and the conversion of their state to and from JavaScript. Each
 //! optimizer is one native class (`sgd.rs`, `adam.rs`, ...) made by
-//! [`optimizer_class!`]: one call per `step()`, no maths here.
+//! [`optimizer_class!`]: one call per `step()`, no maths here. Its options object
+//! is made by [`js_options!`] from the core's declaration of its hyperparameters.
 
 use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
@@ -10,28 +11,16 @@ use ferrograd::optim::{Optimizer, ParamGroup, ParamState, Rule};
 use napi::Env;
 use napi_derive::napi;
 
-/// One parameter's optimizer state, as `stateDict()` receives it.
-#[napi(object, object_from_js = false)]
-pub struct NativeParamState {
-    /// The parameter's position in the optimizer's group-major order.
-    pub index: u32,
-    /// Updates applied so far, for algorithms that count them.
-    pub step: Option<f64>,
-    /// PyTorch's names of the state tensors (`exp_avg`, ...).
-    pub names: Vec<String>,
-    /// The state tensors (copies), in the order of `names`.
-    pub tensors: Vec<NativeTensor>,
-}
-
-/// One parameter's state as `loadStateDict()` passes it; its tensors follow in
-/// one flat list, `names.length` of them per entry.
+/// One parameter's optimizer state, as `stateDict()` receives it and
+/// `loadStateDict()` passes it; its tensors travel beside the entries in one
+/// flat list, `names.length` of them per entry.
 #[napi(object)]
-pub struct NativeParamStateInput {
+pub struct NativeParamState {
     /// The parameter's position in the optimizer's group-major order.
     pub index: f64,
     /// Updates applied so far, for algorithms that count them.
     pub step: Option<f64>,
-    /// PyTorch's names of the state tensors.
+    /// PyTorch's names of the state tensors (`exp_avg`, ...).
     pub names: Vec<String>,
 }
 
@@ -70,33 +59,34 @@ where
     Ok(groups)
 }
 
-/// Every parameter's state, as copies.
+/// Every parameter's state that has some, and the state tensors (copies) of
+/// all of them in turn.
 pub(crate) fn export_state<R: Rule>(
     env: &Env,
     opt: &Optimizer<R>,
-) -> Result<Vec<NativeParamState>> {
-    let mut out = Vec::new();
+) -> Result<(Vec<NativeParamState>, Vec<NativeTensor>)> {
+    let (mut entries, mut tensors) = (Vec::new(), Vec::new());
     for (i, s) in opt.state().js()?.into_iter().enumerate() {
         let Some(s) = s else { continue };
-        let (names, tensors): (Vec<_>, Vec<_>) = s.buffers.into_iter().unzip();
-        out.push(NativeParamState {
-            index: i as u32,
+        let mut names = Vec::with_capacity(s.buffers.len());
+        for (name, t) in s.buffers {
+            names.push(name);
+            tensors.push(NativeTensor::leaf(env, t)?);
+        }
+        entries.push(NativeParamState {
+            index: i as f64,
             step: s.step.map(|n| n as f64),
             names,
-            tensors: tensors
-                .into_iter()
-                .map(|t| NativeTensor::leaf(env, t))
-                .collect::<Result<_>>()?,
         });
     }
-    Ok(out)
+    Ok((entries, tensors))
 }
 
 /// Replaces the hyperparameters and the state, checked by the core as a whole.
 pub(crate) fn import_state<R: Rule, O>(
     opt: &mut Optimizer<R>,
     options: &[O],
-    state: &[NativeParamStateInput],
+    state: &[NativeParamState],
     tensors: &[TensorRef],
 ) -> Result<()>
 where
@@ -142,6 +132,45 @@ where
         .js()
 }
 
+/// The options object of one group of an optimizer, from the core's declaration
+/// of its hyperparameters (`ferrograd::sgd_hyperparameters!(js_options)`): the
+/// same fields and types (napi-rs spells the names in camelCase), and the
+/// conversions to and from the core's options struct of the same name. The
+/// defaults and checks stay with the core. The docs do too: napi-rs would copy
+/// the declaration's doc comments, which reach it as raw strings, with their
+/// `r"` into the `.d.ts`; the TypeScript options interfaces carry them.
+macro_rules! js_options {
+    (
+        $(#[doc = $doc:literal])*
+        $name:ident {
+            $(
+                $(#[doc = $fdoc:literal])*
+                $field:ident: $ty:tt = $default:expr $(=> $check:ident)?,
+            )*
+        }
+    ) => {
+        /// One group's hyperparameters, as the core declares them in its
+        /// options struct of the same name.
+        #[napi_derive::napi(object)]
+        pub struct $name {
+            $(pub $field: $ty,)*
+        }
+
+        impl From<&$name> for ferrograd::optim::$name {
+            fn from(o: &$name) -> Self {
+                ferrograd::optim::$name { $( $field: o.$field, )* }
+            }
+        }
+
+        impl From<ferrograd::optim::$name> for $name {
+            fn from(o: ferrograd::optim::$name) -> Self {
+                $name { $( $field: o.$field, )* }
+            }
+        }
+    };
+}
+pub(crate) use js_options;
+
 /// A native optimizer class over the core optimizer `$core`, whose group
 /// hyperparameters arrive as the `#[napi(object)]` `$options`. The doc comment
 /// is a plain string literal: napi-rs copies it into the `.d.ts` verbatim.
@@ -181,6 +210,18 @@ macro_rules! optimizer_class {
                 })
             }
 
+            /// The algorithm's name, as error messages give it (`Adam`).
+            #[napi(catch_unwind)]
+            pub fn algorithm() -> &'static str {
+                <$core>::NAME
+            }
+
+            /// The hyperparameters a group gets when it sets none.
+            #[napi(catch_unwind)]
+            pub fn defaults() -> $options {
+                <$core>::defaults().into()
+            }
+
             /// A handle that lets a training thread step this optimizer.
             #[napi]
             pub fn shared(&self) -> $crate::fit::NativeOptimizerRef {
@@ -209,12 +250,16 @@ macro_rules! optimizer_class {
                 self.lock().zero_grad().js()
             }
 
-            /// Copies of the state of every parameter that has some.
+            /// The state of every parameter that has some, and copies of its
+            /// tensors, each entry's in turn.
             #[napi(catch_unwind)]
             pub fn state(
                 &self,
                 env: napi::Env,
-            ) -> $crate::Result<Vec<$crate::optim::NativeParamState>> {
+            ) -> $crate::Result<(
+                Vec<$crate::optim::NativeParamState>,
+                Vec<$crate::tensor::NativeTensor>,
+            )> {
                 $crate::optim::export_state(&env, &self.lock())
             }
 
@@ -225,7 +270,7 @@ macro_rules! optimizer_class {
             pub fn load_state(
                 &mut self,
                 options: Vec<$options>,
-                state: Vec<$crate::optim::NativeParamStateInput>,
+                state: Vec<$crate::optim::NativeParamState>,
                 tensors: Vec<$crate::handle::TensorRef>,
             ) -> $crate::Result<()> {
                 $crate::optim::import_state(&mut self.lock(), &options, &state, &tensors)

@@ -26,7 +26,7 @@ fn dropping_a_very_deep_graph_does_not_overflow_the_stack() {
 
 #[test]
 fn a_gradient_sharing_its_parameters_storage_does_not_deadlock_sgd() {
-    use ferrograd::optim::{ParamGroup, Sgd, SgdOptions};
+    use ferrograd::optim::{Sgd, SgdOptions};
     let p = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
     p.set_requires_grad(true).unwrap();
     p.set_grad(Some(p.detach())).unwrap();
@@ -34,18 +34,14 @@ fn a_gradient_sharing_its_parameters_storage_does_not_deadlock_sgd() {
         lr: 0.5,
         ..Default::default()
     };
-    let mut opt = Sgd::new(vec![ParamGroup {
-        params: vec![p.clone()],
-        options,
-    }])
-    .unwrap();
+    let mut opt = Sgd::with_options(vec![p.clone()], options).unwrap();
     opt.step().unwrap();
     assert_eq!(p.to_vec_f32().unwrap(), vec![0.5, 1.0]);
 }
 
 #[test]
 fn backward_after_an_in_place_update_of_an_input_is_refused() {
-    use ferrograd::optim::{ParamGroup, Sgd, SgdOptions};
+    use ferrograd::optim::{Sgd, SgdOptions};
     let p = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
     p.set_requires_grad(true).unwrap();
     let loss = p.mul(&p).unwrap().sum(None, false).unwrap();
@@ -54,13 +50,10 @@ fn backward_after_an_in_place_update_of_an_input_is_refused() {
         lr: 0.1,
         ..Default::default()
     };
-    Sgd::new(vec![ParamGroup {
-        params: vec![p.clone()],
-        options,
-    }])
-    .unwrap()
-    .step()
-    .unwrap();
+    Sgd::with_options(vec![p.clone()], options)
+        .unwrap()
+        .step()
+        .unwrap();
     let before = p.grad().unwrap().to_vec_f32().unwrap();
     let err = loss.backward().unwrap_err();
     assert_eq!(err.code, ferrograd::ErrorCode::Grad);

@@ -348,13 +348,7 @@ fn class_weights(op: &str, weight: Option<&Tensor>, c: usize) -> Result<Option<V
             fmt_shape(w.shape())
         );
     }
-    if !matches!(w.dtype(), DType::F32 | DType::F64) {
-        bail!(
-            Dtype,
-            "{op}: weight must be a float tensor, got {}",
-            w.dtype()
-        );
-    }
+    w.dtype().require_float(op, "weight")?;
     Ok(Some(w.to_vec_f64()))
 }
 

@@ -2,38 +2,25 @@
 //! divided by the root of the sum of all its squared gradients so far, with an
 //! optionally decaying learning rate.
 
-use super::optimizer::{buffers, non_negative, Optimizer, Rule};
-use crate::tensor::{Float, Storage};
-use crate::Result;
+use super::hyperparameters::hyperparameters;
+use super::optimizer::{buffers, Optimizer, Rule, Update};
+use crate::tensor::Float;
 
-/// Hyperparameters of one Adagrad parameter group.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AdagradOptions {
-    /// Learning rate.
-    pub lr: f64,
-    /// Learning-rate decay: step `t` uses `lr / (1 + (t - 1) lr_decay)`.
-    pub lr_decay: f64,
-    /// L2 penalty added to the gradient.
-    pub weight_decay: f64,
-    /// The value the sums of squared gradients start at.
-    pub initial_accumulator_value: f64,
-    /// Added to the denominator for numerical stability.
-    pub eps: f64,
-    /// Ascend the objective instead of descending it.
-    pub maximize: bool,
-}
-
-impl Default for AdagradOptions {
-    /// PyTorch's defaults.
-    fn default() -> Self {
-        AdagradOptions {
-            lr: 1e-2,
-            lr_decay: 0.0,
-            weight_decay: 0.0,
-            initial_accumulator_value: 0.0,
-            eps: 1e-10,
-            maximize: false,
-        }
+hyperparameters! {
+    /// Hyperparameters of one Adagrad parameter group.
+    adagrad_hyperparameters => AdagradOptions {
+        /// Learning rate.
+        lr: f64 = 1e-2 => non_negative,
+        /// Learning-rate decay: step `t` uses `lr / (1 + (t - 1) lr_decay)`.
+        lr_decay: f64 = 0.0 => non_negative,
+        /// L2 penalty added to the gradient.
+        weight_decay: f64 = 0.0 => non_negative,
+        /// The value the sums of squared gradients start at.
+        initial_accumulator_value: f64 = 0.0 => non_negative,
+        /// Added to the denominator for numerical stability.
+        eps: f64 = 1e-10 => non_negative,
+        /// Ascend the objective instead of descending it.
+        maximize: bool = false,
     }
 }
 
@@ -50,19 +37,6 @@ impl Rule for AdagradRule {
     const EAGER_STATE: bool = true;
     type Options = AdagradOptions;
 
-    fn validate(o: &AdagradOptions) -> Result<()> {
-        non_negative(
-            Self::NAME,
-            &[
-                ("lr", o.lr),
-                ("lrDecay", o.lr_decay),
-                ("weightDecay", o.weight_decay),
-                ("initialAccumulatorValue", o.initial_accumulator_value),
-                ("eps", o.eps),
-            ],
-        )
-    }
-
     fn buffer_names(_o: &AdagradOptions) -> &'static [&'static str] {
         &["sum"]
     }
@@ -72,14 +46,10 @@ impl Rule for AdagradRule {
     }
 
     /// `s += g^2; p -= clr g / (sqrt(s) + eps)` with `clr = lr / (1 + (t - 1) lr_decay)`.
-    fn update<T: Float>(
-        o: &AdagradOptions,
-        step: u64,
-        _fresh: bool,
-        w: &mut [T],
-        g: &[T],
-        state: &mut [Storage],
-    ) {
+    fn update<T: Float>(o: &AdagradOptions, u: Update<'_, T>) {
+        let Update {
+            w, g, state, step, ..
+        } = u;
         let clr = o.lr / (1.0 + (step as f64 - 1.0) * o.lr_decay);
         let (neg_clr, eps, wd) = (T::of(-clr), T::of(o.eps), T::of(o.weight_decay));
         let sign = if o.maximize { -T::ONE } else { T::ONE };

@@ -4,6 +4,7 @@
 //! hyperparameters, the names of its state tensors, and one fused update of one
 //! parameter; [`Optimizer`] runs a rule over every parameter in one call.
 
+use super::Hyperparameters;
 use crate::tensor::shape::fmt_shape;
 use crate::tensor::{float_dispatch, DType, Element, Float, Storage, Tensor};
 use crate::{bail, Result};
@@ -25,12 +26,21 @@ pub trait Rule {
     /// Whether state exists from construction on, as PyTorch's Adagrad creates it,
     /// rather than at a parameter's first update.
     const EAGER_STATE: bool = false;
-    /// The hyperparameters of one group.
-    type Options: Copy + PartialEq + std::fmt::Debug;
+    /// The hyperparameters of one group, declared with
+    /// [`hyperparameters!`](super::hyperparameters).
+    type Options: Hyperparameters;
 
-    /// Refuses hyperparameters PyTorch refuses, naming the option as JavaScript
-    /// spells it.
-    fn validate(o: &Self::Options) -> Result<()>;
+    /// The hyperparameters a group gets when it sets none: the declared defaults,
+    /// unless the algorithm shares its options with another (AdamW's weight decay).
+    fn defaults() -> Self::Options {
+        Self::Options::default()
+    }
+
+    /// Refuses combinations of hyperparameters PyTorch refuses, beyond the
+    /// ranges their declarations check, naming the option as JavaScript spells it.
+    fn validate(_o: &Self::Options) -> Result<()> {
+        Ok(())
+    }
 
     /// PyTorch's names of the state tensors a parameter needs under `o`, in the
     /// order [`Rule::update`] receives them.
@@ -41,17 +51,22 @@ pub trait Rule {
         0.0
     }
 
-    /// One update of one parameter `w` with gradient `g`. `step` counts this update
-    /// (1 for the first); `state` holds the buffers of [`Rule::buffer_names`], in
-    /// that order; `fresh` says they were created for this update.
-    fn update<T: Float>(
-        o: &Self::Options,
-        step: u64,
-        fresh: bool,
-        w: &mut [T],
-        g: &[T],
-        state: &mut [Storage],
-    );
+    /// One update of one parameter under the hyperparameters `o`.
+    fn update<T: Float>(o: &Self::Options, u: Update<'_, T>);
+}
+
+/// What [`Rule::update`] updates, and with what.
+pub struct Update<'a, T> {
+    /// The parameter's values.
+    pub w: &'a mut [T],
+    /// Its gradient.
+    pub g: &'a [T],
+    /// The state buffers of [`Rule::buffer_names`], in that order.
+    pub state: &'a mut [Storage],
+    /// Counts this update (1 for the first).
+    pub step: u64,
+    /// The state buffers were created for this update.
+    pub fresh: bool,
 }
 
 /// The first `N` state buffers as slices of the parameter's element type.
@@ -71,16 +86,6 @@ pub(crate) fn lerp<T: Float>(a: T, b: T, weight: T) -> T {
     } else {
         b - (b - a) * (T::ONE - weight)
     }
-}
-
-/// Refuses a hyperparameter that is not a finite number >= 0.
-pub(crate) fn non_negative(op: &str, options: &[(&str, f64)]) -> Result<()> {
-    for &(name, v) in options {
-        if !(v.is_finite() && v >= 0.0) {
-            bail!(Arg, "{op}: {name} must be a finite number >= 0, got {v}");
-        }
-    }
-    Ok(())
 }
 
 /// One parameter's optimizer state, as PyTorch's `optimizer.state[p]`.
@@ -132,7 +137,7 @@ impl<R: Rule> Optimizer<R> {
     pub fn new(groups: Vec<ParamGroup<R::Options>>) -> Result<Optimizer<R>> {
         let mut seen = std::collections::HashSet::new();
         for g in &groups {
-            R::validate(&g.options)?;
+            Self::validate(&g.options)?;
             for p in &g.params {
                 if !p.is_leaf() {
                     bail!(
@@ -165,6 +170,23 @@ impl<R: Rule> Optimizer<R> {
         Ok(Optimizer { groups, state })
     }
 
+    /// An optimizer over one group of parameters, as `SGD(params, lr=...)`.
+    pub fn with_options(params: Vec<Tensor>, options: R::Options) -> Result<Optimizer<R>> {
+        Self::new(vec![ParamGroup { params, options }])
+    }
+
+    /// The hyperparameters a group gets when it sets none.
+    pub fn defaults() -> R::Options {
+        R::defaults()
+    }
+
+    /// Refuses hyperparameters out of their declared ranges, or that the rule
+    /// refuses together.
+    fn validate(o: &R::Options) -> Result<()> {
+        o.check(R::NAME)?;
+        R::validate(o)
+    }
+
     /// Fresh state for `p` under `o`, at step 0.
     fn new_slot(o: &R::Options, p: &Tensor) -> Result<Slot> {
         let names = R::buffer_names(o);
@@ -186,7 +208,7 @@ impl<R: Rule> Optimizer<R> {
 
     /// Replaces group `i`'s hyperparameters (learning-rate schedules do this).
     pub fn set_options(&mut self, i: usize, options: R::Options) -> Result<()> {
-        R::validate(&options)?;
+        Self::validate(&options)?;
         match self.groups.get_mut(i) {
             Some(g) => g.options = options,
             None => bail!(
@@ -261,7 +283,7 @@ impl<R: Rule> Optimizer<R> {
             slot.step += 1;
             let op = R::NAME;
             float_dispatch!(p.dtype(), op, T => grad.with_contiguous(op, |g: &[T]| {
-                p.with_data_mut(op, |w: &mut [T]| R::update(o, slot.step, fresh, w, g, &mut slot.buffers))
+                p.with_data_mut(op, |w: &mut [T]| R::update(o, Update { w, g, state: &mut slot.buffers, step: slot.step, fresh }))
             })??);
         }
         Ok(())
@@ -319,7 +341,7 @@ impl<R: Rule> Optimizer<R> {
                 self.groups.len()
             );
         }
-        options.iter().try_for_each(R::validate)?;
+        options.iter().try_for_each(Self::validate)?;
         if state.len() != self.state.len() {
             bail!(
                 Arg,
@@ -386,13 +408,8 @@ impl<R: Rule> Optimizer<R> {
                     fmt_shape(p.shape())
                 );
             }
-            if !matches!(t.dtype(), DType::F32 | DType::F64) {
-                bail!(
-                    Dtype,
-                    "{op}: state '{name}' of parameter {i} must be a float tensor, got {}",
-                    t.dtype()
-                );
-            }
+            t.dtype()
+                .require_float(op, format_args!("state '{name}' of parameter {i}"))?;
             let t = t.to_dtype(p.dtype())?;
             buffers.push(float_dispatch!(p.dtype(), op, T => t.with_contiguous(op, |d: &[T]| T::storage(d.to_vec()))?));
         }
@@ -429,11 +446,7 @@ mod tests {
             amsgrad,
             ..Default::default()
         };
-        Adam::new(vec![ParamGroup {
-            params: vec![p.clone()],
-            options,
-        }])
-        .unwrap()
+        Adam::with_options(vec![p.clone()], options).unwrap()
     }
 
     #[test]
@@ -537,11 +550,7 @@ mod tests {
             initial_accumulator_value: 0.25,
             ..Default::default()
         };
-        let opt = Adagrad::new(vec![ParamGroup {
-            params: vec![p.clone()],
-            options,
-        }])
-        .unwrap();
+        let opt = Adagrad::with_options(vec![p.clone()], options).unwrap();
         let s = opt.state().unwrap().remove(0).unwrap();
         assert_eq!(s.step, Some(0));
         assert_eq!(s.buffers[0].0, "sum");
@@ -551,11 +560,7 @@ mod tests {
             momentum: 0.9,
             ..Default::default()
         };
-        let mut sgd = Sgd::new(vec![ParamGroup {
-            params: vec![p.clone()],
-            options,
-        }])
-        .unwrap();
+        let mut sgd = Sgd::with_options(vec![p.clone()], options).unwrap();
         assert!(sgd.state().unwrap()[0].is_none());
         set_grad(&p, &[1.0]);
         sgd.step().unwrap();
@@ -572,11 +577,8 @@ mod tests {
             .transpose(0, 1)
             .unwrap()
             .detach();
-        let mut opt = Adam::new(vec![ParamGroup {
-            params: vec![good.clone(), view.clone()],
-            options: AdamOptions::default(),
-        }])
-        .unwrap();
+        let mut opt =
+            Adam::with_options(vec![good.clone(), view.clone()], AdamOptions::default()).unwrap();
         set_grad(&good, &[1.0, 1.0]);
         view.set_grad(Some(Tensor::ones(&[2, 2]).unwrap())).unwrap();
         let err = opt.step().err().unwrap();

@@ -2,42 +2,30 @@
 //! squared gradients scales each step, optionally centered (the running mean of
 //! the gradient is subtracted, estimating the variance) and with momentum.
 
-use super::optimizer::{buffers, lerp, non_negative, Optimizer, Rule};
-use crate::tensor::{Float, Storage};
-use crate::{bail, Result};
+use super::hyperparameters::hyperparameters;
+use super::optimizer::{buffers, lerp, Optimizer, Rule, Update};
+use crate::tensor::Float;
 
-/// Hyperparameters of one RMSprop parameter group.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RmspropOptions {
-    /// Learning rate.
-    pub lr: f64,
-    /// Smoothing constant of the running averages, in [0, 1].
-    pub alpha: f64,
-    /// Added to the denominator for numerical stability.
-    pub eps: f64,
-    /// L2 penalty added to the gradient.
-    pub weight_decay: f64,
-    /// Momentum factor (0 disables momentum).
-    pub momentum: f64,
-    /// Normalize by the estimated variance of the gradient instead of its second
-    /// moment.
-    pub centered: bool,
-    /// Ascend the objective instead of descending it.
-    pub maximize: bool,
-}
-
-impl Default for RmspropOptions {
-    /// PyTorch's defaults.
-    fn default() -> Self {
-        RmspropOptions {
-            lr: 1e-2,
-            alpha: 0.99,
-            eps: 1e-8,
-            weight_decay: 0.0,
-            momentum: 0.0,
-            centered: false,
-            maximize: false,
-        }
+hyperparameters! {
+    /// Hyperparameters of one RMSprop parameter group.
+    rmsprop_hyperparameters => RmspropOptions {
+        /// Learning rate.
+        lr: f64 = 1e-2 => non_negative,
+        /// Smoothing constant of the running averages, in [0, 1]. PyTorch only
+        /// asks alpha >= 0; above 1 the average of squares can turn negative and
+        /// the square root NaN, so it is refused here.
+        alpha: f64 = 0.99 => unit_interval,
+        /// Added to the denominator for numerical stability.
+        eps: f64 = 1e-8 => non_negative,
+        /// L2 penalty added to the gradient.
+        weight_decay: f64 = 0.0 => non_negative,
+        /// Momentum factor (0 disables momentum).
+        momentum: f64 = 0.0 => non_negative,
+        /// Normalize by the estimated variance of the gradient instead of its second
+        /// moment.
+        centered: bool = false,
+        /// Ascend the objective instead of descending it.
+        maximize: bool = false,
     }
 }
 
@@ -51,24 +39,6 @@ impl Rule for RmspropRule {
     const NAME: &'static str = "RMSprop";
     type Options = RmspropOptions;
 
-    fn validate(o: &RmspropOptions) -> Result<()> {
-        non_negative(
-            Self::NAME,
-            &[
-                ("lr", o.lr),
-                ("eps", o.eps),
-                ("momentum", o.momentum),
-                ("weightDecay", o.weight_decay),
-            ],
-        )?;
-        // PyTorch only asks alpha >= 0; above 1 the average of squares can turn
-        // negative and the square root NaN, so it is refused here.
-        if !(0.0..=1.0).contains(&o.alpha) {
-            bail!(Arg, "RMSprop: alpha must be in [0, 1], got {}", o.alpha);
-        }
-        Ok(())
-    }
-
     fn buffer_names(o: &RmspropOptions) -> &'static [&'static str] {
         match (o.momentum > 0.0, o.centered) {
             (false, false) => &["square_avg"],
@@ -81,14 +51,8 @@ impl Rule for RmspropRule {
     /// `v = alpha v + (1 - alpha) g^2`; centered: `a = lerp(a, g, 1 - alpha)` and
     /// `v - a^2` under the root; `d = sqrt(.) + eps`; with momentum
     /// `buf = momentum buf + g / d, p -= lr buf`, else `p -= lr g / d`.
-    fn update<T: Float>(
-        o: &RmspropOptions,
-        _step: u64,
-        _fresh: bool,
-        w: &mut [T],
-        g: &[T],
-        state: &mut [Storage],
-    ) {
+    fn update<T: Float>(o: &RmspropOptions, u: Update<'_, T>) {
+        let Update { w, g, state, .. } = u;
         let (alpha, keep) = (T::of(o.alpha), T::of(1.0 - o.alpha));
         let (eps, wd, mom, neg_lr) = (
             T::of(o.eps),

@@ -2,59 +2,26 @@
 //! weight decay, with `torch.optim.SGD`'s exact update rule. One `step()` updates
 //! every parameter in place with one fused loop per parameter.
 
-use super::optimizer::{buffers, non_negative, Optimizer, Rule};
-use crate::tensor::{Float, Storage};
+use super::hyperparameters::hyperparameters;
+use super::optimizer::{buffers, Optimizer, Rule, Update};
+use crate::tensor::Float;
 use crate::{bail, Result};
 
-/// Hyperparameters of one parameter group.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SgdOptions {
-    /// Learning rate.
-    pub lr: f64,
-    /// Momentum factor (0 disables momentum).
-    pub momentum: f64,
-    /// Dampening of the momentum's gradient term.
-    pub dampening: f64,
-    /// L2 penalty added to the gradient.
-    pub weight_decay: f64,
-    /// Nesterov momentum.
-    pub nesterov: bool,
-    /// Ascend the objective instead of descending it.
-    pub maximize: bool,
-}
-
-impl Default for SgdOptions {
-    fn default() -> Self {
-        SgdOptions {
-            lr: 1e-3,
-            momentum: 0.0,
-            dampening: 0.0,
-            weight_decay: 0.0,
-            nesterov: false,
-            maximize: false,
-        }
-    }
-}
-
-impl SgdOptions {
-    /// Refuses values PyTorch refuses.
-    pub fn validate(&self) -> Result<()> {
-        non_negative(
-            "SGD",
-            &[
-                ("lr", self.lr),
-                ("momentum", self.momentum),
-                ("weightDecay", self.weight_decay),
-                ("dampening", self.dampening),
-            ],
-        )?;
-        if self.nesterov && (self.momentum <= 0.0 || self.dampening != 0.0) {
-            bail!(
-                Arg,
-                "SGD: nesterov momentum requires momentum > 0 and dampening = 0"
-            );
-        }
-        Ok(())
+hyperparameters! {
+    /// Hyperparameters of one SGD parameter group.
+    sgd_hyperparameters => SgdOptions {
+        /// Learning rate.
+        lr: f64 = 1e-3 => non_negative,
+        /// Momentum factor (0 disables momentum).
+        momentum: f64 = 0.0 => non_negative,
+        /// Dampening of the momentum's gradient term.
+        dampening: f64 = 0.0 => non_negative,
+        /// L2 penalty added to the gradient.
+        weight_decay: f64 = 0.0 => non_negative,
+        /// Nesterov momentum.
+        nesterov: bool = false,
+        /// Ascend the objective instead of descending it.
+        maximize: bool = false,
     }
 }
 
@@ -70,7 +37,13 @@ impl Rule for SgdRule {
     type Options = SgdOptions;
 
     fn validate(o: &SgdOptions) -> Result<()> {
-        o.validate()
+        if o.nesterov && (o.momentum <= 0.0 || o.dampening != 0.0) {
+            bail!(
+                Arg,
+                "SGD: nesterov momentum requires momentum > 0 and dampening = 0"
+            );
+        }
+        Ok(())
     }
 
     fn buffer_names(o: &SgdOptions) -> &'static [&'static str] {
@@ -83,14 +56,10 @@ impl Rule for SgdRule {
 
     /// `g += wd * p; buf = momentum * buf + (1 - dampening) * g` (the first buffer
     /// is `g` itself); `g = nesterov ? g + momentum * buf : buf`; `p -= lr * g`.
-    fn update<T: Float>(
-        o: &SgdOptions,
-        _step: u64,
-        fresh: bool,
-        w: &mut [T],
-        g: &[T],
-        state: &mut [Storage],
-    ) {
+    fn update<T: Float>(o: &SgdOptions, u: Update<'_, T>) {
+        let Update {
+            w, g, state, fresh, ..
+        } = u;
         let (lr, mom, wd) = (T::of(o.lr), T::of(o.momentum), T::of(o.weight_decay));
         let keep = T::of(1.0 - o.dampening);
         let sign = if o.maximize { -T::ONE } else { T::ONE };
@@ -112,7 +81,6 @@ impl Rule for SgdRule {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::optim::ParamGroup;
     use crate::Tensor;
 
     fn param(v: &[f32]) -> Tensor {
@@ -132,11 +100,7 @@ mod tests {
             nesterov: false,
             maximize: false,
         };
-        let mut opt = Sgd::new(vec![ParamGroup {
-            params: vec![p.clone()],
-            options,
-        }])
-        .unwrap();
+        let mut opt = Sgd::with_options(vec![p.clone()], options).unwrap();
         // Reference: the same recurrence written out by hand in f64.
         let (mut w, mut buf): ([f64; 2], Option<[f64; 2]>) = ([1.0, -2.0], None);
         for step in 0..3 {
@@ -168,19 +132,11 @@ mod tests {
             lr: -1.0,
             ..Default::default()
         };
-        assert!(Sgd::new(vec![ParamGroup {
-            params: vec![p.clone()],
-            options: bad
-        }])
-        .is_err());
+        assert!(Sgd::with_options(vec![p.clone()], bad).is_err());
         let nesterov = SgdOptions {
             nesterov: true,
             ..Default::default()
         };
-        assert!(Sgd::new(vec![ParamGroup {
-            params: vec![p],
-            options: nesterov
-        }])
-        .is_err());
+        assert!(Sgd::with_options(vec![p], nesterov).is_err());
     }
 }

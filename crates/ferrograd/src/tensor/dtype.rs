@@ -62,6 +62,15 @@ impl DType {
         }
     }
 
+    /// Refuses a dtype other than float32 and float64 for the tensor `what`
+    /// passed to `op` (`ERR_DTYPE`).
+    pub fn require_float(self, op: &str, what: impl fmt::Display) -> Result<()> {
+        if !matches!(self, DType::F32 | DType::F64) {
+            bail!(Dtype, "{op}: {what} must be a float tensor, got {self}");
+        }
+        Ok(())
+    }
+
     /// Parses a dtype name as JavaScript spells it.
     pub fn parse(name: &str) -> Result<DType> {
         Ok(match name {
