@@ -146,6 +146,7 @@ const SPECS: Record<string, Spec> = {
   silu: unary(),
   softplus: unary(),
   leakyRelu: { form: 'both', params: [T(), param('number', 0.1)] },
+  hardtanh: { form: 'both', params: [T(), param('optNumber', -1), param('optNumber', 1)] },
   clamp: {
     form: 'both',
     params: [T(), param('optNumber', 0), param('optNumber', 4)],
@@ -493,6 +494,7 @@ const SUBNAMESPACES: Record<string, [(...a: unknown[]) => unknown, Param[], Spec
   'nn.LogSoftmax': layer(fg.nn.LogSoftmax, [param('int', 1)]),
   'nn.Flatten': layer(fg.nn.Flatten, [param('int', 1), param('int', -1)]),
   'nn.LeakyReLU': layer(fg.nn.LeakyReLU, [param('optNumber', 0.1)]),
+  'nn.Hardtanh': layer(fg.nn.Hardtanh, [param('optNumber', -1), param('optNumber', 1)]),
   'nn.Sequential': layer(fg.nn.Sequential, [param('any', new fg.nn.ReLU())], [['a number', () => new fg.nn.Sequential(5 as never), 'ERR_ARG'], ['a tensor', () => new fg.nn.Sequential(x as never), 'ERR_ARG']]),
   'nn.ModuleList': layer(fg.nn.ModuleList, [param('any', [])], [['a list with a number', () => new fg.nn.ModuleList([5 as never]), 'ERR_ARG']]),
   'nn.Dropout': layer(fg.nn.Dropout, [param('optNumber', 0.5)], [['p = 2', () => new fg.nn.Dropout(2), 'ERR_ARG'], ['p = NaN', () => new fg.nn.Dropout(Number.NaN), 'ERR_ARG']]),
@@ -548,7 +550,7 @@ const SUBNAMESPACES: Record<string, [(...a: unknown[]) => unknown, Param[], Spec
 const SUB_EXEMPT = ['nn.Module', 'optim.Optimizer', 'optim.lrScheduler.LRScheduler', 'optim.lrScheduler.SchedulerBase', 'nn.ReLU', 'nn.Sigmoid', 'nn.Tanh', 'nn.Identity', 'nn.GELU', 'nn.SiLU', 'nn.Softplus']
 
 /** nn.functional's activations are fg's own functions: their specs are shared. */
-const SHARED_WITH_FG = ['relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'leakyRelu']
+const SHARED_WITH_FG = ['relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'leakyRelu', 'hardtanh', 'neg', 'exp', 'log', 'sqrt', 'abs', 'clamp']
 /** nn.functional exports that are helpers of the loss classes rather than operations. */
 const HELPERS = ['reductionOf']
 

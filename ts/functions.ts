@@ -53,41 +53,6 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   return binary('minimum', a, b)
 }
 
-/** Square root. */
-export function sqrt(x: Tensor): Tensor {
-  return asTensor('sqrt', x).sqrt()
-}
-
-/** Absolute value. */
-export function abs(x: Tensor): Tensor {
-  return asTensor('abs', x).abs()
-}
-
-/** Limits elements to `[min, max]`. */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  return asTensor('clamp', x).clamp(min, max)
-}
-
-/** GELU (exact). */
-export function gelu(x: Tensor): Tensor {
-  return asTensor('gelu', x).gelu()
-}
-
-/** SiLU (swish). */
-export function silu(x: Tensor): Tensor {
-  return asTensor('silu', x).silu()
-}
-
-/** Softplus. */
-export function softplus(x: Tensor): Tensor {
-  return asTensor('softplus', x).softplus()
-}
-
-/** Leaky ReLU. */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return asTensor('leakyRelu', x).leakyRelu(negativeSlope)
-}
-
 /** Elementwise `a != b`. */
 export function ne(a: Tensor, b: TensorLike): Tensor {
   return asTensor('ne', a).ne(b)
@@ -178,36 +143,6 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
 /** `torch.gather`. */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return asTensor('gather', x).gather(dim, index)
-}
-
-/** `-x`. */
-export function neg(x: Tensor): Tensor {
-  return asTensor('neg', x).neg()
-}
-
-/** `e^x`. */
-export function exp(x: Tensor): Tensor {
-  return asTensor('exp', x).exp()
-}
-
-/** Natural logarithm. */
-export function log(x: Tensor): Tensor {
-  return asTensor('log', x).log()
-}
-
-/** `max(x, 0)`. */
-export function relu(x: Tensor): Tensor {
-  return asTensor('relu', x).relu()
-}
-
-/** Logistic sigmoid. */
-export function sigmoid(x: Tensor): Tensor {
-  return asTensor('sigmoid', x).sigmoid()
-}
-
-/** Hyperbolic tangent. */
-export function tanh(x: Tensor): Tensor {
-  return asTensor('tanh', x).tanh()
 }
 
 /** Softmax along `dim`. */

@@ -10,6 +10,7 @@
  * @module
  */
 export { ERROR_CODES, FerrogradError, type ErrorCode, type ErrorFields } from './errors'
+export * from './elementwise'
 export {
   Tensor,
   type DType,
@@ -44,12 +45,6 @@ export {
   sub,
   mul,
   div,
-  neg,
-  exp,
-  log,
-  relu,
-  sigmoid,
-  tanh,
   softmax,
   logSoftmax,
   sum,
@@ -73,13 +68,6 @@ export {
   pow,
   maximum,
   minimum,
-  sqrt,
-  abs,
-  clamp,
-  gelu,
-  silu,
-  softplus,
-  leakyRelu,
   ne,
   lt,
   le,

@@ -279,21 +279,6 @@ export class Tensor {
     return this.binary('minimum', other)
   }
 
-  /** Square root. */
-  sqrt(): Tensor {
-    return new Tensor(native.tensorSqrt(this._n))
-  }
-
-  /** Absolute value. */
-  abs(): Tensor {
-    return new Tensor(native.tensorAbs(this._n))
-  }
-
-  /** Limits every element to `[min, max]` (either bound may be omitted or null). */
-  clamp(min?: number | null, max?: number | null): Tensor {
-    return new Tensor(native.tensorClamp(this._n, min ?? undefined, max ?? undefined))
-  }
-
   private cmp(op: Comparison, other: TensorLike): Tensor {
     const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor(op, other)._n
     return new Tensor(COMPARISONS[op](this._n, o))
@@ -349,21 +334,6 @@ export class Tensor {
     return this.binary('div', other)
   }
 
-  /** `-this`. */
-  neg(): Tensor {
-    return new Tensor(native.tensorNeg(this._n))
-  }
-
-  /** `e^this`. */
-  exp(): Tensor {
-    return new Tensor(native.tensorExp(this._n))
-  }
-
-  /** Natural logarithm. */
-  log(): Tensor {
-    return new Tensor(native.tensorLog(this._n))
-  }
-
   /** Elementwise `this == other` as a bool tensor. */
   eq(other: TensorLike): Tensor {
     return this.cmp('eq', other)
@@ -372,43 +342,6 @@ export class Tensor {
   /** Matrix product (1-D, 2-D, batched and broadcast, as `torch.matmul`). */
   matmul(other: Tensor): Tensor {
     return new Tensor(native.tensorMatmul(this._n, asTensor('matmul', other)._n))
-  }
-
-  // ---- activations --------------------------------------------------------------
-
-  /** `max(this, 0)`. */
-  relu(): Tensor {
-    return new Tensor(native.tensorRelu(this._n))
-  }
-
-  /** Logistic sigmoid `1 / (1 + e^-x)`. */
-  sigmoid(): Tensor {
-    return new Tensor(native.tensorSigmoid(this._n))
-  }
-
-  /** Hyperbolic tangent. */
-  tanh(): Tensor {
-    return new Tensor(native.tensorTanh(this._n))
-  }
-
-  /** GELU, `x * Φ(x)` with the exact normal CDF. */
-  gelu(): Tensor {
-    return new Tensor(native.tensorGelu(this._n))
-  }
-
-  /** SiLU (swish), `x * sigmoid(x)`. */
-  silu(): Tensor {
-    return new Tensor(native.tensorSilu(this._n))
-  }
-
-  /** Softplus, `ln(1 + e^x)` (linear above 20). */
-  softplus(): Tensor {
-    return new Tensor(native.tensorSoftplus(this._n))
-  }
-
-  /** Leaky ReLU: `x` for x > 0, `negativeSlope * x` otherwise. */
-  leakyRelu(negativeSlope = 0.01): Tensor {
-    return new Tensor(native.tensorLeakyRelu(this._n, negativeSlope))
   }
 
   /** Softmax along `dim`: non-negative, summing to 1. */

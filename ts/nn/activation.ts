@@ -137,3 +137,30 @@ export class LeakyReLU extends Module {
     return `negative_slope=${this.negativeSlope}`
   }
 }
+
+/** HardTanh: `x` limited to `[minVal, maxVal]`, as PyTorch's `nn.Hardtanh`. */
+export class Hardtanh extends Module {
+  /**
+   * @param minVal the lower bound (default -1).
+   * @param maxVal the upper bound (default 1).
+   */
+  constructor(
+    readonly minVal = -1,
+    readonly maxVal = 1,
+  ) {
+    super()
+    if (typeof minVal !== 'number' || typeof maxVal !== 'number' || !(minVal <= maxVal)) {
+      fail('ERR_ARG', 'Hardtanh', `minVal and maxVal must be numbers with minVal <= maxVal, got ${describe(minVal)} and ${describe(maxVal)}`)
+    }
+  }
+
+  /** Applies the activation. */
+  forward(input: Tensor): Tensor {
+    return input.hardtanh(this.minVal, this.maxVal)
+  }
+
+  /** @internal */
+  extraRepr(): string {
+    return `min_val=${this.minVal}, max_val=${this.maxVal}`
+  }
+}

@@ -37,8 +37,10 @@ export {
   type AvgPool2dOptions,
 } from './functional-conv'
 
-// The activations are the same functions as `fg.relu` and friends.
-export { relu, sigmoid, tanh, softmax, logSoftmax, gelu, silu, softplus, leakyRelu } from '../functions'
+// The activations are the same functions as `fg.relu` and friends: every
+// elementwise function (`relu`, `gelu`, `hardtanh`, ...) and the softmaxes.
+export * from '../elementwise'
+export { softmax, logSoftmax } from '../functions'
 
 /** @internal validates loss options and returns the reduction. */
 export function reductionOf(op: string, options: LossOptions | undefined, allowed: readonly string[]): Reduction {

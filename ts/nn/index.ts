@@ -8,7 +8,7 @@ export type { FitOptions, FitHistory, PredictOptions, OffThread, BatchInfo, Epoc
 export { Linear, type LinearOptions } from './linear'
 export { Conv1d, Conv2d, type Conv1dLayerOptions, type Conv2dLayerOptions } from './conv'
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling'
-export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten, GELU, SiLU, Softplus, LeakyReLU } from './activation'
+export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax, Identity, Flatten, GELU, SiLU, Softplus, LeakyReLU, Hardtanh } from './activation'
 export { Sequential, ModuleList } from './container'
 export { Dropout } from './dropout'
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization'
