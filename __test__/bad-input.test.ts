@@ -549,15 +549,15 @@ const SUBNAMESPACES: Record<string, [(...a: unknown[]) => unknown, Param[], Spec
 /** Sub-namespace members with nothing to feed: abstract bases and argument-less layers. */
 const SUB_EXEMPT = ['nn.Module', 'optim.Optimizer', 'optim.lrScheduler.LRScheduler', 'optim.lrScheduler.SchedulerBase', 'nn.ReLU', 'nn.Sigmoid', 'nn.Tanh', 'nn.Identity', 'nn.GELU', 'nn.SiLU', 'nn.Softplus']
 
-/** nn.functional's activations are fg's own functions: their specs are shared. */
-const SHARED_WITH_FG = ['relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'leakyRelu', 'hardtanh', 'neg', 'exp', 'log', 'sqrt', 'abs', 'clamp']
+/** nn.functional's elementwise functions (ts/elementwise.ts) are fg's own: their specs are shared. */
+const SHARED_WITH_FG = ['relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'leakyRelu', 'hardtanh', 'neg', 'exp', 'log', 'sqrt', 'abs', 'clamp', 'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']
 /** nn.functional exports that are helpers of the loss classes rather than operations. */
 const HELPERS = ['reductionOf']
 
 /** Exports that take no arguments: nothing hostile to feed them (they are still called). */
 const NO_ARGUMENTS = new Set(['isGradEnabled', 'getNumThreads', 'memory', 'emptyCache', 'simdLevel'])
 /** Tensor members that are not operations. */
-const NOT_OPS = new Set(['constructor', 'binary', 'cmp', 'extreme', 'isDisposed'])
+const NOT_OPS = new Set(['constructor', 'extreme', 'isDisposed'])
 /** Getters, read on a disposed tensor; setters get their own cases. */
 const GETTERS = ['shape', 'dtype', 'ndim', 'requiresGrad', 'grad', 'isLeaf', 'gradFn']
 

@@ -1,88 +1,162 @@
 /**
- * Elementwise functions of one tensor, each declared once: as a function
- * (`fg.gelu(x)`, and in `nn.functional`) and, from the same declaration, as a
- * Tensor method (`x.gelu()`). Adding one is a function here, its method's line in
- * the `Tensor` interface below, and its entry in `METHODS`.
+ * Elementwise functions, each declared once, on one line: as a function
+ * (`fg.gelu(x)`, `fg.add(a, b)`, also in `nn.functional`) and, from the same
+ * declaration, as a Tensor method (`x.gelu()`, `a.add(b)`). Adding one is its
+ * line here, its method's line in the `Tensor` interface below, and its entry in
+ * `METHODS`.
  * @module
  */
-import { native } from './native'
-import { Tensor, asTensor } from './tensor'
+import { tensor } from './creation'
+import { fail } from './errors'
+import { native, type NativeTensor } from './native'
+import { Tensor, asTensor, describe, scalarLike, type Comparison, type ScalarOp, type TensorLike } from './tensor'
 
+/** The function `op` of one tensor (and further arguments) that native entry `f` computes. */
+function unary<A extends unknown[]>(op: string, f: (x: NativeTensor, ...args: A) => NativeTensor): (x: Tensor, ...args: A) => Tensor {
+  return (x, ...args) => new Tensor(f(asTensor(op, x)._n, ...args))
+}
+
+/** Native entries of the arithmetic on two tensors, by name. */
+const WITH_TENSOR = {
+  add: native.tensorAdd,
+  sub: native.tensorSub,
+  mul: native.tensorMul,
+  div: native.tensorDiv,
+  pow: native.tensorPow,
+  maximum: native.tensorMaximum,
+  minimum: native.tensorMinimum,
+} satisfies Record<ScalarOp, unknown>
+
+/** Native entries of the arithmetic on a tensor and a number (on either side), by name. */
+const WITH_NUMBER = {
+  add: native.tensorAddScalar,
+  sub: native.tensorSubScalar,
+  mul: native.tensorMulScalar,
+  div: native.tensorDivScalar,
+  pow: native.tensorPowScalar,
+  maximum: native.tensorMaximumScalar,
+  minimum: native.tensorMinimumScalar,
+} satisfies Record<ScalarOp, unknown>
+
+/** `a op b`, broadcasting; a plain number may stand on either side. */
+function arithmetic(op: ScalarOp): (a: TensorLike, b: TensorLike) => Tensor {
+  const f = (a: TensorLike, b: TensorLike): Tensor => {
+    if (a instanceof Tensor) {
+      return new Tensor(typeof b === 'number' ? WITH_NUMBER[op](a._n, b, false) : WITH_TENSOR[op](a._n, asTensor(op, b)._n))
+    }
+    if (typeof a === 'number') {
+      if (b instanceof Tensor) return new Tensor(WITH_NUMBER[op](b._n, a, true))
+      if (typeof b === 'number') return f(tensor(a), b)
+    }
+    return fail('ERR_ARG', op, `expected tensors or numbers, got ${describe(a)} and ${describe(b)}`)
+  }
+  return f
+}
+
+/** Native entries of the comparisons, by name. */
+const COMPARISONS = {
+  eq: native.tensorEq,
+  ne: native.tensorNe,
+  lt: native.tensorLt,
+  le: native.tensorLe,
+  gt: native.tensorGt,
+  ge: native.tensorGe,
+} satisfies Record<Comparison, unknown>
+
+/** Elementwise `a op b` as a bool tensor; `b` may be a number. */
+function comparison(op: Comparison): (a: Tensor, b: TensorLike) => Tensor {
+  return (a, b) => {
+    const x = asTensor(op, a)
+    return new Tensor(COMPARISONS[op](x._n, typeof b === 'number' ? scalarLike(x.dtype, b) : asTensor(op, b)._n))
+  }
+}
+
+/** `a + b`, broadcasting. */
+export const add = arithmetic('add')
+/** `a - b`, broadcasting. */
+export const sub = arithmetic('sub')
+/** `a * b`, broadcasting. */
+export const mul = arithmetic('mul')
+/** `a / b`, broadcasting. */
+export const div = arithmetic('div')
+/** `a ^ b`, broadcasting (a number on either side). */
+export const pow = arithmetic('pow')
+/** Elementwise larger of `a` and `b` (gradient split on ties), broadcasting. */
+export const maximum = arithmetic('maximum')
+/** Elementwise smaller of `a` and `b`, broadcasting. */
+export const minimum = arithmetic('minimum')
+/** Elementwise `a == b` as a bool tensor. */
+export const eq = comparison('eq')
+/** Elementwise `a != b` as a bool tensor. */
+export const ne = comparison('ne')
+/** Elementwise `a < b` as a bool tensor. */
+export const lt = comparison('lt')
+/** Elementwise `a <= b` as a bool tensor. */
+export const le = comparison('le')
+/** Elementwise `a > b` as a bool tensor. */
+export const gt = comparison('gt')
+/** Elementwise `a >= b` as a bool tensor. */
+export const ge = comparison('ge')
 /** `-x`. */
-export function neg(x: Tensor): Tensor {
-  return new Tensor(native.tensorNeg(asTensor('neg', x)._n))
-}
-
+export const neg = unary('neg', native.tensorNeg)
 /** `e^x`. */
-export function exp(x: Tensor): Tensor {
-  return new Tensor(native.tensorExp(asTensor('exp', x)._n))
-}
-
+export const exp = unary('exp', native.tensorExp)
 /** Natural logarithm. */
-export function log(x: Tensor): Tensor {
-  return new Tensor(native.tensorLog(asTensor('log', x)._n))
-}
-
+export const log = unary('log', native.tensorLog)
 /** Square root. */
-export function sqrt(x: Tensor): Tensor {
-  return new Tensor(native.tensorSqrt(asTensor('sqrt', x)._n))
-}
-
+export const sqrt = unary('sqrt', native.tensorSqrt)
 /** Absolute value. */
-export function abs(x: Tensor): Tensor {
-  return new Tensor(native.tensorAbs(asTensor('abs', x)._n))
-}
-
+export const abs = unary('abs', native.tensorAbs)
 /** Limits every element to `[min, max]` (either bound may be omitted or null). */
-export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
-  return new Tensor(native.tensorClamp(asTensor('clamp', x)._n, min ?? undefined, max ?? undefined))
-}
-
+export const clamp = unary('clamp', (x, min?: number | null, max?: number | null) => native.tensorClamp(x, min ?? undefined, max ?? undefined))
 /** `max(x, 0)`. */
-export function relu(x: Tensor): Tensor {
-  return new Tensor(native.tensorRelu(asTensor('relu', x)._n))
-}
-
+export const relu = unary('relu', native.tensorRelu)
 /** Logistic sigmoid `1 / (1 + e^-x)`. */
-export function sigmoid(x: Tensor): Tensor {
-  return new Tensor(native.tensorSigmoid(asTensor('sigmoid', x)._n))
-}
-
+export const sigmoid = unary('sigmoid', native.tensorSigmoid)
 /** Hyperbolic tangent. */
-export function tanh(x: Tensor): Tensor {
-  return new Tensor(native.tensorTanh(asTensor('tanh', x)._n))
-}
-
+export const tanh = unary('tanh', native.tensorTanh)
 /** GELU, `x * Φ(x)` with the exact normal CDF. */
-export function gelu(x: Tensor): Tensor {
-  return new Tensor(native.tensorGelu(asTensor('gelu', x)._n))
-}
-
+export const gelu = unary('gelu', native.tensorGelu)
 /** SiLU (swish), `x * sigmoid(x)`. */
-export function silu(x: Tensor): Tensor {
-  return new Tensor(native.tensorSilu(asTensor('silu', x)._n))
-}
-
+export const silu = unary('silu', native.tensorSilu)
 /** Softplus, `ln(1 + e^x)` (linear above 20). */
-export function softplus(x: Tensor): Tensor {
-  return new Tensor(native.tensorSoftplus(asTensor('softplus', x)._n))
-}
-
-/** Leaky ReLU: `x` for x > 0, `negativeSlope * x` otherwise. */
-export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
-  return new Tensor(native.tensorLeakyRelu(asTensor('leakyRelu', x)._n, negativeSlope))
-}
-
+export const softplus = unary('softplus', native.tensorSoftplus)
+/** Leaky ReLU: `x` for x > 0, `negativeSlope * x` otherwise (default slope 0.01). */
+export const leakyRelu = unary('leakyRelu', (x, negativeSlope: number = 0.01) => native.tensorLeakyRelu(x, negativeSlope))
 /**
- * HardTanh: `x` limited to `[minVal, maxVal]` (PyTorch's `F.hardtanh`); the
- * gradient flows only strictly inside the bounds.
+ * HardTanh: `x` limited to `[minVal, maxVal]` (default -1 and 1, PyTorch's
+ * `F.hardtanh`); the gradient flows only strictly inside the bounds.
  */
-export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
-  return new Tensor(native.tensorHardtanh(asTensor('hardtanh', x)._n, minVal, maxVal))
-}
+export const hardtanh = unary('hardtanh', (x, minVal: number = -1, maxVal: number = 1) => native.tensorHardtanh(x, minVal, maxVal))
 
 declare module './tensor' {
   interface Tensor {
+    /** `this + other`, broadcasting. */
+    add(other: TensorLike): Tensor
+    /** `this - other`, broadcasting. */
+    sub(other: TensorLike): Tensor
+    /** `this * other`, broadcasting. */
+    mul(other: TensorLike): Tensor
+    /** `this / other`, broadcasting. */
+    div(other: TensorLike): Tensor
+    /** `this ^ exponent`, broadcasting. */
+    pow(exponent: TensorLike): Tensor
+    /** Elementwise larger of `this` and `other` (gradient split on ties). */
+    maximum(other: TensorLike): Tensor
+    /** Elementwise smaller of `this` and `other`. */
+    minimum(other: TensorLike): Tensor
+    /** Elementwise `this == other` as a bool tensor. */
+    eq(other: TensorLike): Tensor
+    /** Elementwise `this != other` as a bool tensor. */
+    ne(other: TensorLike): Tensor
+    /** Elementwise `this < other` as a bool tensor. */
+    lt(other: TensorLike): Tensor
+    /** Elementwise `this <= other` as a bool tensor. */
+    le(other: TensorLike): Tensor
+    /** Elementwise `this > other` as a bool tensor. */
+    gt(other: TensorLike): Tensor
+    /** Elementwise `this >= other` as a bool tensor. */
+    ge(other: TensorLike): Tensor
     /** `-this`. */
     neg(): Tensor
     /** `e^this`. */
@@ -115,17 +189,17 @@ declare module './tensor' {
 }
 
 /** The functions above that are also Tensor methods, `x.f(...args)` being `f(x, ...args)`. */
-const METHODS = { neg, exp, log, sqrt, abs, clamp, relu, sigmoid, tanh, gelu, silu, softplus, leakyRelu, hardtanh }
+const METHODS = {
+  ...{ add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge },
+  ...{ neg, exp, log, sqrt, abs, clamp, relu, sigmoid, tanh, gelu, silu, softplus, leakyRelu, hardtanh },
+}
 
 /** `f(x, ...args)` seen as the method `x.f(...args)`. */
 type AsMethod<F> = F extends (x: Tensor, ...args: infer A) => Tensor ? (...args: A) => Tensor : never
-
-/** Compiles only while every entry of `METHODS` is declared above, with its function's signature. */
-type MethodsMatch = Pick<Tensor, keyof typeof METHODS> extends { [K in keyof typeof METHODS]: AsMethod<(typeof METHODS)[K]> }
-  ? { [K in keyof typeof METHODS]: AsMethod<(typeof METHODS)[K]> } extends Pick<Tensor, keyof typeof METHODS>
-    ? true
-    : never
-  : never
+/** The methods `METHODS` makes, as their functions' types say. */
+type Made = { [K in keyof typeof METHODS]: AsMethod<(typeof METHODS)[K]> }
+/** Compiles only while every entry of `METHODS` is declared above with its function's signature. */
+type MethodsMatch = Pick<Tensor, keyof typeof METHODS> extends Made ? (Made extends Pick<Tensor, keyof typeof METHODS> ? true : never) : never
 const methodsMatch: MethodsMatch = true
 void methodsMatch
 

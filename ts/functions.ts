@@ -5,78 +5,9 @@
  */
 import { fail } from './errors'
 import { native } from './native'
-import { Tensor, WITH_NUMBER, asTensor, describe, type ScalarOp, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
+import { Tensor, asTensor, describe, type TensorLike, type ValuesIndices, type VarOptions } from './tensor'
 import { tensor } from './creation'
 
-
-function binary(op: ScalarOp, a: TensorLike, b: TensorLike): Tensor {
-  if (a instanceof Tensor) return a[op](b)
-  if (typeof a === 'number') {
-    if (b instanceof Tensor) return new Tensor(WITH_NUMBER[op](b._n, a, true))
-    if (typeof b === 'number') return tensor(a)[op](b)
-  }
-  return fail('ERR_ARG', op, `expected tensors or numbers, got ${describe(a)} and ${describe(b)}`)
-}
-
-/** `a + b`, broadcasting. */
-export function add(a: TensorLike, b: TensorLike): Tensor {
-  return binary('add', a, b)
-}
-
-/** `a - b`, broadcasting. */
-export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return binary('sub', a, b)
-}
-
-/** `a * b`, broadcasting. */
-export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binary('mul', a, b)
-}
-
-/** `a / b`, broadcasting. */
-export function div(a: TensorLike, b: TensorLike): Tensor {
-  return binary('div', a, b)
-}
-
-/** `a ^ b`, broadcasting (a number on either side). */
-export function pow(a: TensorLike, b: TensorLike): Tensor {
-  return binary('pow', a, b)
-}
-
-/** Elementwise maximum, broadcasting. */
-export function maximum(a: TensorLike, b: TensorLike): Tensor {
-  return binary('maximum', a, b)
-}
-
-/** Elementwise minimum, broadcasting. */
-export function minimum(a: TensorLike, b: TensorLike): Tensor {
-  return binary('minimum', a, b)
-}
-
-/** Elementwise `a != b`. */
-export function ne(a: Tensor, b: TensorLike): Tensor {
-  return asTensor('ne', a).ne(b)
-}
-
-/** Elementwise `a < b`. */
-export function lt(a: Tensor, b: TensorLike): Tensor {
-  return asTensor('lt', a).lt(b)
-}
-
-/** Elementwise `a <= b`. */
-export function le(a: Tensor, b: TensorLike): Tensor {
-  return asTensor('le', a).le(b)
-}
-
-/** Elementwise `a > b`. */
-export function gt(a: Tensor, b: TensorLike): Tensor {
-  return asTensor('gt', a).gt(b)
-}
-
-/** Elementwise `a >= b`. */
-export function ge(a: Tensor, b: TensorLike): Tensor {
-  return asTensor('ge', a).ge(b)
-}
 
 /** `cond ? a : b` elementwise, broadcasting (`torch.where`); numbers become 0-d tensors. */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
@@ -173,11 +104,6 @@ export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
 /** Matrix product, as `torch.matmul`. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   return asTensor('matmul', a).matmul(b)
-}
-
-/** Elementwise equality as a bool tensor. */
-export function eq(a: Tensor, b: TensorLike): Tensor {
-  return asTensor('eq', a).eq(b)
 }
 
 /** Same elements in a new shape. */

@@ -42,37 +42,6 @@ export interface VarOptions {
   unbiased?: boolean
 }
 
-/** @internal a binary op on two tensors, by name. */
-const WITH_TENSOR = {
-  add: native.tensorAdd,
-  sub: native.tensorSub,
-  mul: native.tensorMul,
-  div: native.tensorDiv,
-  pow: native.tensorPow,
-  maximum: native.tensorMaximum,
-  minimum: native.tensorMinimum,
-} satisfies Record<ScalarOp, unknown>
-
-/** @internal a binary op on a tensor and a number (on either side), by name. */
-export const WITH_NUMBER = {
-  add: native.tensorAddScalar,
-  sub: native.tensorSubScalar,
-  mul: native.tensorMulScalar,
-  div: native.tensorDivScalar,
-  pow: native.tensorPowScalar,
-  maximum: native.tensorMaximumScalar,
-  minimum: native.tensorMinimumScalar,
-} satisfies Record<ScalarOp, unknown>
-
-const COMPARISONS = {
-  eq: native.tensorEq,
-  ne: native.tensorNe,
-  lt: native.tensorLt,
-  le: native.tensorLe,
-  gt: native.tensorGt,
-  ge: native.tensorGe,
-} satisfies Record<Comparison, unknown>
-
 function dimsArg(dim: number | number[] | undefined): number[] | undefined {
   return dim === undefined ? undefined : Array.isArray(dim) ? dim : [dim]
 }
@@ -259,84 +228,9 @@ export class Tensor {
 
   // ---- arithmetic -------------------------------------------------------------
 
-  private binary(op: ScalarOp, other: TensorLike): Tensor {
-    if (typeof other === 'number') return new Tensor(WITH_NUMBER[op](this._n, other, false))
-    return new Tensor(WITH_TENSOR[op](this._n, asTensor(op, other)._n))
-  }
-
-  /** `this ^ exponent`, broadcasting. */
-  pow(exponent: TensorLike): Tensor {
-    return this.binary('pow', exponent)
-  }
-
-  /** Elementwise larger of `this` and `other` (gradient split on ties). */
-  maximum(other: TensorLike): Tensor {
-    return this.binary('maximum', other)
-  }
-
-  /** Elementwise smaller of `this` and `other`. */
-  minimum(other: TensorLike): Tensor {
-    return this.binary('minimum', other)
-  }
-
-  private cmp(op: Comparison, other: TensorLike): Tensor {
-    const o = typeof other === 'number' ? scalarLike(this.dtype, other) : asTensor(op, other)._n
-    return new Tensor(COMPARISONS[op](this._n, o))
-  }
-
-  /** Elementwise `this != other` as a bool tensor. */
-  ne(other: TensorLike): Tensor {
-    return this.cmp('ne', other)
-  }
-
-  /** Elementwise `this < other` as a bool tensor. */
-  lt(other: TensorLike): Tensor {
-    return this.cmp('lt', other)
-  }
-
-  /** Elementwise `this <= other` as a bool tensor. */
-  le(other: TensorLike): Tensor {
-    return this.cmp('le', other)
-  }
-
-  /** Elementwise `this > other` as a bool tensor. */
-  gt(other: TensorLike): Tensor {
-    return this.cmp('gt', other)
-  }
-
-  /** Elementwise `this >= other` as a bool tensor. */
-  ge(other: TensorLike): Tensor {
-    return this.cmp('ge', other)
-  }
-
   /** `value` where `mask` (bool, broadcastable) is true, `this` elsewhere. */
   maskedFill(mask: Tensor, value: number): Tensor {
     return new Tensor(renamed('maskedFill', 'where', () => native.tensorMaskedFill(this._n, asTensor('maskedFill', mask)._n, value)))
-  }
-
-  /** `this + other`, broadcasting. */
-  add(other: TensorLike): Tensor {
-    return this.binary('add', other)
-  }
-
-  /** `this - other`, broadcasting. */
-  sub(other: TensorLike): Tensor {
-    return this.binary('sub', other)
-  }
-
-  /** `this * other`, broadcasting. */
-  mul(other: TensorLike): Tensor {
-    return this.binary('mul', other)
-  }
-
-  /** `this / other`, broadcasting. */
-  div(other: TensorLike): Tensor {
-    return this.binary('div', other)
-  }
-
-  /** Elementwise `this == other` as a bool tensor. */
-  eq(other: TensorLike): Tensor {
-    return this.cmp('eq', other)
   }
 
   /** Matrix product (1-D, 2-D, batched and broadcast, as `torch.matmul`). */
@@ -560,8 +454,8 @@ export function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`
 }
 
-/** A 0-d native tensor holding `value`, int64 when it can match an int64 tensor. */
-function scalarLike(dtype: DType, value: number): NativeTensor {
+/** @internal a 0-d native tensor holding `value`, int64 when it can match an int64 tensor. */
+export function scalarLike(dtype: DType, value: number): NativeTensor {
   if (dtype === 'bool' && (value === 0 || value === 1)) return native.tensorFromBool(Uint8Array.of(value), [])
   if (dtype === 'float64') return native.tensorFromFloat64(Float64Array.of(value), [])
   if (dtype === 'int32' && Number.isInteger(value) && Math.abs(value) < 2 ** 31) {
