@@ -42,8 +42,14 @@ pub fn size(op: &str, what: &str, v: f64) -> Result<usize> {
     Ok(v as usize)
 }
 
-/// A shape: every entry a non-negative integer.
-pub fn shape(op: &str, dims: &[f64]) -> Result<Vec<usize>> {
+/// A shape: every entry a non-negative integer (`_what` names the argument, for
+/// [`ops!`](crate::declare::ops)).
+pub fn shape(op: &str, _what: &str, dims: Vec<f64>) -> Result<Vec<usize>> {
+    shape_of(op, &dims)
+}
+
+/// A shape given as a slice.
+pub fn shape_of(op: &str, dims: &[f64]) -> Result<Vec<usize>> {
     dims.iter()
         .map(|&d| size(op, "every size in a shape", d))
         .collect()

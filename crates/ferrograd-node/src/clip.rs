@@ -3,8 +3,8 @@
 use crate::handle::TensorRef;
 use crate::tensor::NativeTensor;
 use crate::{IntoJs, Result};
-use ferrograd::nn;
 use ferrograd::trace::{self, Event};
+use ferrograd::{nn, Tensor as CoreTensor};
 use napi::Env;
 use napi_derive::napi;
 
@@ -18,13 +18,7 @@ pub fn clip_grad_norm(
     norm_type: f64,
     error_if_nonfinite: bool,
 ) -> Result<NativeTensor> {
-    let params = params
-        .iter()
-        .map(|p| p.get().cloned())
-        .collect::<Result<Vec<_>>>()?;
-    for p in &params {
-        trace::note("clipGradNorm_", Event::Mutated, p);
-    }
+    let params = changed("clipGradNorm_", &params)?;
     let total = nn::clip_grad_norm(&params, max_norm, norm_type, error_if_nonfinite).js()?;
     NativeTensor::leaf(&env, total)
 }
@@ -32,12 +26,16 @@ pub fn clip_grad_norm(
 /// Clamps every gradient to `[-clipValue, clipValue]`.
 #[napi(catch_unwind)]
 pub fn clip_grad_value(params: Vec<TensorRef>, clip_value: f64) -> Result<()> {
-    let params = params
-        .iter()
-        .map(|p| p.get().cloned())
-        .collect::<Result<Vec<_>>>()?;
-    for p in &params {
-        trace::note("clipGradValue_", Event::Mutated, p);
-    }
+    let params = changed("clipGradValue_", &params)?;
     nn::clip_grad_value(&params, clip_value).js()
+}
+
+/// The parameters whose gradients `op` changes in place, noted as changed for a
+/// recording (a replay would not repeat it).
+fn changed(op: &str, params: &[TensorRef]) -> Result<Vec<CoreTensor>> {
+    let params = crate::tensor::core_tensors(params)?;
+    for p in &params {
+        trace::note(op, Event::Mutated, p);
+    }
+    Ok(params)
 }

@@ -73,7 +73,7 @@ pub fn layer_norm(
     bias: Option<&NativeTensor>,
     eps: f64,
 ) -> Result<NativeTensor> {
-    let shape = args::shape("layerNorm", &normalized_shape)?;
+    let shape = args::shape_of("layerNorm", &normalized_shape)?;
     let (inputs, at) = Optional::list(&[input.get()?], [opt(weight)?, opt(bias)?]);
     NativeTensor::traced(&env, "layerNorm", &inputs, move |t| {
         nn::layer_norm(t[0], &shape, at.get(t, 0), at.get(t, 1), eps)

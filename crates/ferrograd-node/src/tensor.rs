@@ -143,6 +143,15 @@ pub fn tensor_to_int32_array(tensor: &NativeTensor) -> Result<Int32Array> {
 ops! {
     #[doc = "The elements converted to `dtype` (this tensor itself when it has it)."]
     fn tensor_to "to" [tensor] (dtype: String as dtype) => tensor.to_dtype(dtype);
+    #[doc = "Uniform samples in `[low, high)` from this thread's generator."]
+    fn uniform "rand" [] (shape: Vec<f64> as shape, low: f64, high: f64, dtype: String as dtype)
+        => ferrograd::random::uniform_of(&shape, low, high, dtype);
+    #[doc = "Standard normal samples from this thread's generator."]
+    fn randn "randn" [] (shape: Vec<f64> as shape, dtype: String as dtype)
+        => ferrograd::random::randn_of(&shape, dtype);
+    #[doc = "Integers uniform in `[low, high)`, int64."]
+    fn randint "randint" [] (low: f64 as int, high: f64 as int, shape: Vec<f64> as shape)
+        => ferrograd::random::randint(low, high, &shape);
 }
 
 /// The elements of any dtype as float64, row-major (bools as 0 and 1).
@@ -179,7 +188,7 @@ pub fn tensor_is_disposed(tensor: &NativeTensor) -> bool {
 /// A float32 tensor from packed row-major data.
 #[napi(catch_unwind)]
 pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Result<NativeTensor> {
-    let shape = args::shape("tensor", &shape)?;
+    let shape = args::shape_of("tensor", &shape)?;
     let t = CoreTensor::from_vec(data.to_vec(), &shape).js()?;
     NativeTensor::leaf(&env, t)
 }
@@ -187,7 +196,7 @@ pub fn tensor_from_float32(env: Env, data: Float32Array, shape: Vec<f64>) -> Res
 /// An int64 tensor from packed row-major data.
 #[napi(catch_unwind)]
 pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Result<NativeTensor> {
-    let shape = args::shape("tensor", &shape)?;
+    let shape = args::shape_of("tensor", &shape)?;
     let t = CoreTensor::from_vec_i64(data.to_vec(), &shape).js()?;
     NativeTensor::leaf(&env, t)
 }
@@ -195,7 +204,7 @@ pub fn tensor_from_int64(env: Env, data: BigInt64Array, shape: Vec<f64>) -> Resu
 /// A float64 tensor from packed row-major data.
 #[napi(catch_unwind)]
 pub fn tensor_from_float64(env: Env, data: Float64Array, shape: Vec<f64>) -> Result<NativeTensor> {
-    let shape = args::shape("tensor", &shape)?;
+    let shape = args::shape_of("tensor", &shape)?;
     let t = CoreTensor::from_data(ferrograd::tensor::Storage::F64(data.to_vec()), &shape).js()?;
     NativeTensor::leaf(&env, t)
 }
@@ -203,7 +212,7 @@ pub fn tensor_from_float64(env: Env, data: Float64Array, shape: Vec<f64>) -> Res
 /// An int32 tensor from packed row-major data.
 #[napi(catch_unwind)]
 pub fn tensor_from_int32(env: Env, data: Int32Array, shape: Vec<f64>) -> Result<NativeTensor> {
-    let shape = args::shape("tensor", &shape)?;
+    let shape = args::shape_of("tensor", &shape)?;
     let t = CoreTensor::from_data(ferrograd::tensor::Storage::I32(data.to_vec()), &shape).js()?;
     NativeTensor::leaf(&env, t)
 }
@@ -211,7 +220,7 @@ pub fn tensor_from_int32(env: Env, data: Int32Array, shape: Vec<f64>) -> Result<
 /// A bool tensor from packed row-major bytes (nonzero is true).
 #[napi(catch_unwind)]
 pub fn tensor_from_bool(env: Env, data: Uint8Array, shape: Vec<f64>) -> Result<NativeTensor> {
-    let shape = args::shape("tensor", &shape)?;
+    let shape = args::shape_of("tensor", &shape)?;
     let t = CoreTensor::from_vec_bool(data.iter().map(|&b| b != 0).collect(), &shape).js()?;
     NativeTensor::leaf(&env, t)
 }
@@ -219,39 +228,13 @@ pub fn tensor_from_bool(env: Env, data: Uint8Array, shape: Vec<f64>) -> Result<N
 /// A tensor of `shape` and `dtype` (`float32` when absent) filled with `value`.
 #[napi(catch_unwind)]
 pub fn full(env: Env, shape: Vec<f64>, value: f64, dtype: Option<String>) -> Result<NativeTensor> {
-    let shape = args::shape("full", &shape)?;
+    let shape = args::shape_of("full", &shape)?;
     let dtype = match dtype {
         Some(d) => DType::parse(&d).js()?,
         None => DType::F32,
     };
     let t = CoreTensor::full_dtype(&shape, value, dtype).js()?;
     NativeTensor::leaf(&env, t)
-}
-
-/// Uniform samples in `[low, high)` from this thread's generator.
-#[napi(catch_unwind)]
-pub fn uniform(
-    env: Env,
-    shape: Vec<f64>,
-    low: f64,
-    high: f64,
-    dtype: String,
-) -> Result<NativeTensor> {
-    let shape = args::shape("rand", &shape)?;
-    let dtype = DType::parse(&dtype).js()?;
-    NativeTensor::traced(&env, "rand", &[], move |_| {
-        ferrograd::random::uniform_of(&shape, low, high, dtype)
-    })
-}
-
-/// Standard normal samples from this thread's generator.
-#[napi(catch_unwind)]
-pub fn randn(env: Env, shape: Vec<f64>, dtype: String) -> Result<NativeTensor> {
-    let shape = args::shape("randn", &shape)?;
-    let dtype = DType::parse(&dtype).js()?;
-    NativeTensor::traced(&env, "randn", &[], move |_| {
-        ferrograd::random::randn_of(&shape, dtype)
-    })
 }
 
 /// A random permutation of `0..n` as int64, from this thread's generator.
@@ -342,17 +325,4 @@ pub fn eye(env: Env, n: f64, m: f64) -> Result<NativeTensor> {
     let (n, m) = (args::size("eye", "n", n)?, args::size("eye", "m", m)?);
     let t = CoreTensor::eye(n, m).js()?;
     NativeTensor::leaf(&env, t)
-}
-
-/// Integers uniform in `[low, high)`, int64.
-#[napi(catch_unwind)]
-pub fn randint(env: Env, low: f64, high: f64, shape: Vec<f64>) -> Result<NativeTensor> {
-    let (lo, hi) = (
-        args::int("randint", "low", low)?,
-        args::int("randint", "high", high)?,
-    );
-    let shape = args::shape("randint", &shape)?;
-    NativeTensor::traced(&env, "randint", &[], move |_| {
-        ferrograd::random::randint(lo, hi, &shape)
-    })
 }

@@ -62,6 +62,16 @@ pub trait Real:
     fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
+/// Methods that are the standard library's method of the same name.
+macro_rules! same_as_std {
+    ($t:ident: $($f:ident),*) => {$(
+        #[inline(always)]
+        fn $f(self) -> Self {
+            $t::$f(self)
+        }
+    )*};
+}
+
 macro_rules! float_impl {
     ($t:ident, $exp:path, $erf:path, $dot:path, $as_f32:expr) => {
         impl Real for $t {
@@ -94,26 +104,7 @@ macro_rules! float_impl {
             fn exp(self) -> Self {
                 $exp(self)
             }
-            #[inline(always)]
-            fn ln(self) -> Self {
-                $t::ln(self)
-            }
-            #[inline(always)]
-            fn ln_1p(self) -> Self {
-                $t::ln_1p(self)
-            }
-            #[inline(always)]
-            fn tanh(self) -> Self {
-                $t::tanh(self)
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                $t::sqrt(self)
-            }
-            #[inline(always)]
-            fn abs(self) -> Self {
-                $t::abs(self)
-            }
+            same_as_std!($t: ln, ln_1p, tanh, sqrt, abs);
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 $t::powf(self, e)

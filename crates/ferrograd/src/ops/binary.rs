@@ -310,41 +310,6 @@ impl Tensor {
         }))
     }
 
-    /// `self + other`, broadcasting.
-    pub fn add(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Add, other)
-    }
-
-    /// `self - other`, broadcasting.
-    pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Sub, other)
-    }
-
-    /// `self * other`, broadcasting.
-    pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Mul, other)
-    }
-
-    /// `self / other`, broadcasting.
-    pub fn div(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Div, other)
-    }
-
-    /// `self ^ other`, broadcasting.
-    pub fn pow(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Pow, other)
-    }
-
-    /// Elementwise maximum, broadcasting.
-    pub fn maximum(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Maximum, other)
-    }
-
-    /// Elementwise minimum, broadcasting.
-    pub fn minimum(&self, other: &Tensor) -> Result<Tensor> {
-        self.binary(BinaryOp::Minimum, other)
-    }
-
     /// `self + value`.
     pub fn add_scalar(&self, value: f64) -> Result<Tensor> {
         self.binary_scalar(BinaryOp::Add, value, false)
@@ -359,6 +324,38 @@ impl Tensor {
     pub fn div_scalar(&self, value: f64) -> Result<Tensor> {
         self.binary_scalar(BinaryOp::Div, value, false)
     }
+}
+
+/// `Tensor` methods for the operators, broadcasting: `a.add(&b)` is
+/// `a.binary(BinaryOp::Add, &b)`.
+macro_rules! operator_methods {
+    ($($(#[$doc:meta])* $name:ident => $op:ident;)*) => {
+        impl Tensor {
+            $(
+                $(#[$doc])*
+                pub fn $name(&self, other: &Tensor) -> Result<Tensor> {
+                    self.binary(BinaryOp::$op, other)
+                }
+            )*
+        }
+    };
+}
+
+operator_methods! {
+    /// `self + other`, broadcasting.
+    add => Add;
+    /// `self - other`, broadcasting.
+    sub => Sub;
+    /// `self * other`, broadcasting.
+    mul => Mul;
+    /// `self / other`, broadcasting.
+    div => Div;
+    /// `self ^ other`, broadcasting.
+    pow => Pow;
+    /// Elementwise maximum, broadcasting.
+    maximum => Maximum;
+    /// Elementwise minimum, broadcasting.
+    minimum => Minimum;
 }
 
 #[cfg(test)]

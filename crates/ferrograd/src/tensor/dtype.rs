@@ -365,21 +365,17 @@ pub fn live_memory() -> (i64, i64) {
 /// naming the element type; any other dtype gives `ERR_DTYPE` naming `$op`.
 macro_rules! float_dispatch {
     ($dtype:expr, $op:expr, $T:ident => $body:expr) => {
+        $crate::tensor::dtype::float_dispatch!(@arms $dtype, $op, $T => $body, F32 f32, F64 f64)
+    };
+    (@arms $dtype:expr, $op:expr, $T:ident => $body:expr, $($variant:ident $t:ty),*) => {
         match $dtype {
-            $crate::tensor::DType::F32 => {
+            $($crate::tensor::DType::$variant => {
                 #[allow(unused_imports)]
                 use $crate::tensor::{Element as _, Real as _};
                 #[allow(dead_code)]
-                type $T = f32;
+                type $T = $t;
                 $body
-            }
-            $crate::tensor::DType::F64 => {
-                #[allow(unused_imports)]
-                use $crate::tensor::{Element as _, Real as _};
-                #[allow(dead_code)]
-                type $T = f64;
-                $body
-            }
+            })*
             other => $crate::bail!(
                 Dtype,
                 "{}: expected a float32 or float64 tensor, got {}",
