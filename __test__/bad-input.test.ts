@@ -545,7 +545,7 @@ const SUBNAMESPACES: Record<string, [(...a: unknown[]) => unknown, Param[], Spec
   'autograd.gradcheck': fn(fg.autograd.gradcheck, [param('fn', (t: fg.Tensor) => t.mul(2)), param('any', [fg.randn([2], { dtype: 'float64', requiresGrad: true })]), opts()], [['float32 inputs', () => fg.autograd.gradcheck((t: fg.Tensor) => t.mul(2), [fg.randn([2], { requiresGrad: true })]), 'ERR_DTYPE']]),
 }
 /** Sub-namespace members with nothing to feed: abstract bases and argument-less layers. */
-const SUB_EXEMPT = ['nn.Module', 'optim.Optimizer', 'optim.lrScheduler.LRScheduler', 'optim.lrScheduler.SchedulerBase', 'nn.ReLU', 'nn.Sigmoid', 'nn.Tanh', 'nn.Identity', 'nn.GELU', 'nn.SiLU', 'nn.Softplus']
+const SUB_EXEMPT = ['nn.Module', 'optim.Optimizer', 'optim.lrScheduler.LRScheduler', 'optim.lrScheduler.HyperparameterScheduler', 'optim.lrScheduler.SchedulerBase', 'nn.ReLU', 'nn.Sigmoid', 'nn.Tanh', 'nn.Identity', 'nn.GELU', 'nn.SiLU', 'nn.Softplus']
 
 /** nn.functional's activations are fg's own functions: their specs are shared. */
 const SHARED_WITH_FG = ['relu', 'sigmoid', 'tanh', 'softmax', 'logSoftmax', 'gelu', 'silu', 'softplus', 'leakyRelu']
