@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, test } from 'vitest'
-import { fg } from './helpers'
+import { fg, perComparison } from './helpers'
 import { type Case, type Param, casesFor, makeFixtures, param, snapshot } from './hostile'
 
 const fx = makeFixtures()
@@ -154,12 +154,7 @@ const SPECS: Record<string, Spec> = {
       ['a NaN upper bound', () => x.clamp(0, Number.NaN), 'ERR_ARG'],
     ],
   },
-  eq: comparison('eq'),
-  ne: comparison('ne'),
-  lt: comparison('lt'),
-  le: comparison('le'),
-  gt: comparison('gt'),
-  ge: comparison('ge'),
+  ...perComparison(comparison),
   where: {
     form: 'fn',
     params: [param('mask', xb), param('tensorLike', x), param('tensorLike', v)],
