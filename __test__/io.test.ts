@@ -46,22 +46,21 @@ describe('safetensors', () => {
     await expect(fg.saveAsync({ x: 3 as never }, path)).rejects.toMatchObject({ code: 'ERR_ARG' })
   })
 
+  /** The CNN of the interop fixtures (scripts/make_interop.py). */
+  function interopCnn(): fg.nn.Sequential {
+    return new fg.nn.Sequential(
+      new fg.nn.Conv2d(1, 4, 3, { padding: 1 }),
+      new fg.nn.ReLU(),
+      new fg.nn.MaxPool2d(2),
+      new fg.nn.Conv2d(4, 6, 3),
+      new fg.nn.ReLU(),
+      new fg.nn.Flatten(),
+      new fg.nn.Linear(6 * 2 * 2, 3),
+    )
+  }
   const PYTORCH_MODELS: [string, string, () => fg.nn.Sequential][] = [
     ['a model', 'mlp', () => new fg.nn.Sequential(new fg.nn.Linear(4, 8), new fg.nn.ReLU(), new fg.nn.Linear(8, 3))],
-    [
-      'a CNN',
-      'cnn',
-      () =>
-        new fg.nn.Sequential(
-          new fg.nn.Conv2d(1, 4, 3, { padding: 1 }),
-          new fg.nn.ReLU(),
-          new fg.nn.MaxPool2d(2),
-          new fg.nn.Conv2d(4, 6, 3),
-          new fg.nn.ReLU(),
-          new fg.nn.Flatten(),
-          new fg.nn.Linear(6 * 2 * 2, 3),
-        ),
-    ],
+    ['a CNN', 'cnn', interopCnn],
   ]
 
   test.each(PYTORCH_MODELS)('%s trained and saved by PyTorch gives the same outputs in ferrograd', (_, file, build) => {
