@@ -16,7 +16,7 @@ TASKS = ["mlp_train", "mlp_infer_b1", "mlp_infer_b256", "matmul_256", "matmul_51
          "matmul_1024", "add_1x1"]
 NOT_DONE = ["cnn_train", "cnn_infer_b1", "cnn_infer_b256"]
 
-from peer import add_1x1_us, log, parse_args, require_data, run_tasks  # noqa: E402
+from peer import add_1x1_us, log, parse_args, require_data, run_task, run_tasks  # noqa: E402
 
 ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -174,20 +174,14 @@ def blas_notes():
     return notes
 
 
-def run(task, data):
-    """One task's result."""
-    if task == "mlp_train":
-        return train(data)
-    if task.startswith("mlp_infer_b"):
-        return infer(int(task.split("_b")[1]), data)
-    if task.startswith("matmul_"):
-        return matmul(int(task.split("_")[1]))
-    return add_1x1()
-
-
 def main():
     data = load_data(ARGS.data)
-    results, skipped = run_tasks("numpy", ARGS, TASKS, lambda task: run(task, data))
+
+    def run(task):
+        # Every model task is the MLP's: the CNN tasks are not in TASKS.
+        return run_task(task, lambda _mlp: train(data), lambda _mlp, batch: infer(batch, data), matmul, add_1x1)
+
+    results, skipped = run_tasks("numpy", ARGS, TASKS, run)
     notes = [f"numpy {np.__version__}, float32 throughout"] + blas_notes() + [
         "no CNN tasks (cnn_train, cnn_infer_b1, cnn_infer_b256): NumPy has no 2-D convolution or pooling",
         "MLP hand-written: forward, softmax cross-entropy, backward and SGD in float32 NumPy, "

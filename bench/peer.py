@@ -49,6 +49,19 @@ def run_tasks(peer, args, known, run):
     return results, unknown
 
 
+def run_task(task, train, infer, matmul, add_1x1):
+    """Runs one task by its name: `<model>_train` as train(model), `<model>_infer_b<N>` as
+    infer(model, N), `matmul_<N>` as matmul(N), and add_1x1 as add_1x1()."""
+    if task.endswith("_train"):
+        return train(task.split("_")[0])
+    if "_infer_b" in task:
+        model, batch = task.split("_infer_b")
+        return infer(model, int(batch))
+    if task.startswith("matmul_"):
+        return matmul(int(task.split("_")[1]))
+    return add_1x1()
+
+
 def add_1x1_us(a, b, quick, blocks):
     """Per-op cost of `a + b` in microseconds: the median over `blocks` blocks (after a warm-up
     block) of 10,000 adds each. The add is written inline, not through a lambda as in

@@ -14,7 +14,7 @@ import time
 TASKS = ["mlp_train", "cnn_train", "mlp_infer_b1", "mlp_infer_b256", "cnn_infer_b1",
          "cnn_infer_b256", "matmul_256", "matmul_512", "matmul_1024", "add_1x1"]
 
-from peer import add_1x1_us, log, parse_args, require_data, run_tasks  # noqa: E402
+from peer import add_1x1_us, log, parse_args, require_data, run_task, run_tasks  # noqa: E402
 
 ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 
@@ -149,21 +149,13 @@ def notes():
     ] + (["--quick: 1 epoch, 1 run, 3 blocks"] if ARGS.quick else [])
 
 
-def run(task, data):
-    """One task's result."""
-    if task.endswith("_train"):
-        return train(task.split("_")[0], data)
-    if "_infer_b" in task:
-        kind, batch = task.split("_infer_b")
-        return infer(kind, int(batch), data)
-    if task.startswith("matmul_"):
-        return matmul(int(task.split("_")[1]))
-    return add_1x1()
-
-
 def main():
     data = load_data(ARGS.data)
-    results, unknown = run_tasks("pytorch", ARGS, TASKS, lambda task: run(task, data))
+
+    def run(task):
+        return run_task(task, lambda kind: train(kind, data), lambda kind, batch: infer(kind, batch, data), matmul, add_1x1)
+
+    results, unknown = run_tasks("pytorch", ARGS, TASKS, run)
     n = notes() + ([f"unknown tasks skipped: {', '.join(unknown)}"] if unknown else [])
     print(json.dumps({"peer": "pytorch", "version": torch.__version__.split("+")[0],
                       "threads": ARGS.threads, "notes": n, "results": results}))
