@@ -397,27 +397,22 @@ fn check<R: Spec>(optimizer: &str) {
     );
 }
 
-#[test]
-fn sgd_matches_pytorch() {
-    check::<SgdRule>("SGD");
+/// One test per optimizer: `name: Rule = "fixture optimizer"`.
+macro_rules! parity_tests {
+    ($($test:ident: $rule:ty = $optimizer:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                check::<$rule>($optimizer);
+            }
+        )*
+    };
 }
 
-#[test]
-fn adam_matches_pytorch() {
-    check::<AdamRule>("Adam");
-}
-
-#[test]
-fn adamw_matches_pytorch() {
-    check::<AdamWRule>("AdamW");
-}
-
-#[test]
-fn rmsprop_matches_pytorch() {
-    check::<RmspropRule>("RMSprop");
-}
-
-#[test]
-fn adagrad_matches_pytorch() {
-    check::<AdagradRule>("Adagrad");
+parity_tests! {
+    sgd_matches_pytorch: SgdRule = "SGD",
+    adam_matches_pytorch: AdamRule = "Adam",
+    adamw_matches_pytorch: AdamWRule = "AdamW",
+    rmsprop_matches_pytorch: RmspropRule = "RMSprop",
+    adagrad_matches_pytorch: AdagradRule = "Adagrad",
 }
