@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { collect, fg, randomArray } from './helpers'
+import { collect, fg, mlpTraining, randomArray } from './helpers'
 
 type Fn = (...xs: fg.Tensor[]) => fg.Tensor
 
@@ -188,18 +188,7 @@ describe('autograd semantics', () => {
   })
 
   test('10,000 training steps of an MLP: fg.memory() is back to the same figure after every step', async () => {
-    fg.manualSeed(1)
-    const model = new fg.nn.Sequential(new fg.nn.Linear(8, 16), new fg.nn.ReLU(), new fg.nn.Linear(16, 3))
-    const optimizer = new fg.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 })
-    const x = fg.randn([32, 8])
-    const y = fg.randint(0, 3, [32])
-    const step = () => {
-      optimizer.zeroGrad()
-      const loss = fg.nn.functional.crossEntropy(model.forward(x), y)
-      loss.backward()
-      optimizer.step()
-      return loss.item()
-    }
+    const { step } = mlpTraining(1, [8, 16, 3], 32)
     const first = step()
     await collect()
     const settled = fg.memory()

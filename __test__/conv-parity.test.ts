@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
-import { expectGradients, expectMatches, fixtureFiles, fixtureInputs, toTensor, type Errors } from './fixtures'
+import { ErrorTally, expectEveryOpHasFixture, expectGradients, expectMatches, fixtureFiles, loadFixture, loadedCrossEntropy, toTensor } from './fixtures'
 import { fg } from './helpers'
-import { readSafetensors } from './safetensors'
 
 // Convolution, pooling and a tiny CNN against PyTorch: `scripts/make_fixtures_conv.py`
 // ran each case through torch 2.9.1 and saved inputs, output and input gradients in
@@ -44,7 +43,7 @@ const conv =
 /** Conv-ReLU-MaxPool-Flatten-Linear in nn.Sequential, loaded from the fixture's
  * state dict, + CrossEntropyLoss; the gradients land on the modules' parameters. */
 function tinyCnn(x: fg.Tensor[], a: Args): Outcome {
-  const [input, target, convW, , fcW] = x
+  const [, , convW, , fcW] = x
   const model = new fg.nn.Sequential(
     new fg.nn.Conv2d(convW.shape[1], convW.shape[0], convW.shape[2], { padding: a.padding as number }),
     new fg.nn.ReLU(),
@@ -52,10 +51,7 @@ function tinyCnn(x: fg.Tensor[], a: Args): Outcome {
     new fg.nn.Flatten(),
     new fg.nn.Linear(fcW.shape[1], fcW.shape[0]),
   )
-  const keys = a.params as string[]
-  model.loadStateDict(Object.fromEntries(keys.map((k, i) => [k, x[2 + i]])))
-  const output = new fg.nn.CrossEntropyLoss().forward(model.forward(input), target)
-  return { output, leaves: [input, target, ...model.parameters()] }
+  return loadedCrossEntropy(model, x, a.params as string[])
 }
 
 const OPS: Record<string, Op> = {
@@ -68,38 +64,26 @@ const OPS: Record<string, Op> = {
 }
 
 /** Cases and largest errors per op, printed at the end for the record. */
-const seen = new Map<string, { cases: number } & Errors>()
-
-function note(op: string, e: Errors): void {
-  const s = seen.get(op) ?? { cases: 0, maxAbs: 0, maxRel: 0 }
-  seen.set(op, { cases: s.cases + 1, maxAbs: Math.max(s.maxAbs, e.maxAbs), maxRel: Math.max(s.maxRel, e.maxRel) })
-}
+const tally = new ErrorTally()
 
 test('the fixtures are there', () => {
   expect(FILES.length).toBeGreaterThanOrEqual(30)
 })
 
 test.each(FILES)('%s matches PyTorch', (file) => {
-  const { tensors, metadata } = readSafetensors(resolve(DIR, file))
-  const run = OPS[metadata.op]
-  if (!run) throw new Error(`no ferrograd call for op '${metadata.op}'`)
-  const transposed = new Set(JSON.parse(metadata.transposed) as number[])
-  const { leaves, inputs } = fixtureInputs(tensors, transposed)
-  const result = run(inputs, JSON.parse(metadata.args) as Args)
+  const { entry: run, tensors, metadata, args, transposed, leaves, inputs } = loadFixture<Op, Args>(DIR, file, OPS)
+  const result = run(inputs, args)
   const outcome = result instanceof fg.Tensor ? { output: result } : result
   const out = expectMatches('output', outcome.output, tensors.get('output')!)
   outcome.output.backward(toTensor(tensors.get('upstream')!))
   const grads = expectGradients(tensors, outcome.leaves ?? leaves, transposed)
-  note(metadata.op, { maxAbs: Math.max(out.maxAbs, grads.maxAbs), maxRel: Math.max(out.maxRel, grads.maxRel) })
+  tally.note(metadata.op, { maxAbs: Math.max(out.maxAbs, grads.maxAbs), maxRel: Math.max(out.maxRel, grads.maxRel) })
 })
 
 test('every dispatched op has a fixture', () => {
-  const used = new Set(FILES.map((f) => readSafetensors(resolve(DIR, f)).metadata.op))
-  expect(Object.keys(OPS).filter((op) => !used.has(op))).toEqual([])
+  expectEveryOpHasFixture(DIR, FILES, OPS)
 })
 
 afterAll(() => {
-  for (const [op, s] of seen) {
-    console.log(`${op}: ${s.cases} cases, max abs error ${s.maxAbs.toExponential(2)}, max rel error ${s.maxRel.toExponential(2)}`)
-  }
+  for (const line of tally.lines()) console.log(line)
 })

@@ -1,11 +1,12 @@
 import { readdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { expect } from 'vitest'
 import { fg } from './helpers'
-import type { StoredTensor } from './safetensors'
+import { readSafetensors, type StoredTensor } from './safetensors'
 
 // Replaying PyTorch fixtures (the layout `scripts/make_fixtures.py` documents):
 // building the inputs as a user would, and comparing results with PyTorch's.
-// Shared by `parity.test.ts` and `layers-parity.test.ts`.
+// Shared by `parity.test.ts`, `conv-parity.test.ts` and `layers-parity.test.ts`.
 
 /** Issue 4's tolerance for float32: |actual - expected| <= ATOL + RTOL * |expected|. */
 export const RTOL = 1e-5
@@ -120,4 +121,70 @@ export function expectGradients(tensors: Map<string, StoredTensor>, gradLeaves: 
     worst.maxRel = Math.max(worst.maxRel, e.maxRel)
   }
   return worst
+}
+
+/** A fixture file read for replay. */
+export interface Fixture<T, A> {
+  /** The test's entry for the fixture's `op`. */
+  entry: T
+  /** The stored tensors by name. */
+  tensors: Map<string, StoredTensor>
+  /** The file's metadata. */
+  metadata: Record<string, string>
+  /** The metadata's `args`, parsed. */
+  args: A
+  /** The inputs stored transposed, to be used as strided views. */
+  transposed: Set<number>
+  /** The leaves and inputs of {@link fixtureInputs}. */
+  leaves: fg.Tensor[]
+  /** See `leaves`. */
+  inputs: fg.Tensor[]
+}
+
+/**
+ * Reads `dir/file`, looks its `op` up in `table` (a fixture whose op the test does
+ * not dispatch is an error) and builds its inputs as a user would.
+ */
+export function loadFixture<T, A = Record<string, unknown>>(dir: string, file: string, table: Record<string, T>): Fixture<T, A> {
+  const { tensors, metadata } = readSafetensors(resolve(dir, file))
+  const entry = table[metadata.op]
+  if (!entry) throw new Error(`no ferrograd call for op '${metadata.op}'`)
+  const transposed = new Set(JSON.parse(metadata.transposed) as number[])
+  const { leaves, inputs } = fixtureInputs(tensors, transposed)
+  return { entry, tensors, metadata, args: JSON.parse(metadata.args) as A, transposed, leaves, inputs }
+}
+
+/** Expects every op of `table` to have a fixture among `files` of `dir`. */
+export function expectEveryOpHasFixture(dir: string, files: string[], table: object): void {
+  const used = new Set(files.map((f) => readSafetensors(resolve(dir, f)).metadata.op))
+  expect(Object.keys(table).filter((op) => !used.has(op))).toEqual([])
+}
+
+/** The cases and largest errors per op of a parity suite, printed at the end for the record. */
+export class ErrorTally {
+  private readonly seen = new Map<string, { cases: number } & Errors>()
+
+  /** Counts one case of `op` and its errors. */
+  note(op: string, e: Errors): void {
+    const s = this.seen.get(op) ?? { cases: 0, maxAbs: 0, maxRel: 0 }
+    this.seen.set(op, { cases: s.cases + 1, maxAbs: Math.max(s.maxAbs, e.maxAbs), maxRel: Math.max(s.maxRel, e.maxRel) })
+  }
+
+  /** One line per op: its cases and largest errors. */
+  lines(): string[] {
+    return [...this.seen].map(([op, s]) => `${op}: ${s.cases} cases, max abs error ${s.maxAbs.toExponential(2)}, max rel error ${s.maxRel.toExponential(2)}`)
+  }
+}
+
+/**
+ * A network case (`input`, `target`, then the state dict under the keys `params`):
+ * loads that state into `model` and returns its cross-entropy against `target`,
+ * and the tensors whose `.grad` stand for each input, the state's being the
+ * model's own parameters (in state-dict order).
+ */
+export function loadedCrossEntropy(model: fg.nn.Sequential, x: fg.Tensor[], params: string[]): { output: fg.Tensor; leaves: fg.Tensor[] } {
+  const [input, target] = x
+  model.loadStateDict(Object.fromEntries(params.map((k, i) => [k, x[2 + i]])))
+  const output = new fg.nn.CrossEntropyLoss().forward(model.forward(input), target)
+  return { output, leaves: [input, target, ...model.parameters()] }
 }

@@ -98,3 +98,32 @@ const isError = new fg.FerrogradError('ERR_ARG', 'x') instanceof Error
 console.log(JSON.stringify({ loss: loss.item(), correct, simd: fg.simdLevel(), isError }))
 `
 }
+
+/** The six comparisons, in the order of `fg.Comparison`. */
+export const COMPARISONS: readonly fg.Comparison[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge']
+
+/** One table entry per comparison: `{ eq: make('eq'), …, ge: make('ge') }`. */
+export function perComparison<T>(make: (op: fg.Comparison) => T): Record<fg.Comparison, T> {
+  return Object.fromEntries(COMPARISONS.map((op) => [op, make(op)])) as Record<fg.Comparison, T>
+}
+
+/**
+ * A small classifier in training, seeded with `seed`: Linear-ReLU-Linear of sizes
+ * `[inputs, hidden, classes]`, SGD (lr 0.05, momentum 0.9) and one fixed random
+ * batch of `batch` rows; `step()` takes one training step on it and returns the loss.
+ */
+export function mlpTraining(seed: number, [inputs, hidden, classes]: [number, number, number], batch: number): { step: () => number } {
+  fg.manualSeed(seed)
+  const model = new fg.nn.Sequential(new fg.nn.Linear(inputs, hidden), new fg.nn.ReLU(), new fg.nn.Linear(hidden, classes))
+  const optimizer = new fg.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 })
+  const x = fg.randn([batch, inputs])
+  const y = fg.randint(0, classes, [batch])
+  const step = () => {
+    optimizer.zeroGrad()
+    const loss = fg.nn.functional.crossEntropy(model.forward(x), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+  }
+  return { step }
+}

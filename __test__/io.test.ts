@@ -46,17 +46,9 @@ describe('safetensors', () => {
     await expect(fg.saveAsync({ x: 3 as never }, path)).rejects.toMatchObject({ code: 'ERR_ARG' })
   })
 
-  test('a model trained and saved by PyTorch gives the same outputs in ferrograd', () => {
-    const model = new fg.nn.Sequential(new fg.nn.Linear(4, 8), new fg.nn.ReLU(), new fg.nn.Linear(8, 3))
-    model.loadStateDict(fg.load(join(FIXTURES, 'mlp.safetensors')))
-    const io = fg.load(join(FIXTURES, 'mlp_io.safetensors'))
-    const out = fg.noGrad(() => model.forward(io.input))
-    expect(out.shape).toEqual(io.output.shape)
-    expectClose(flat(out.tolist() as Nested), flat(io.output.tolist() as Nested), 1e-5)
-  })
-
-  test('a CNN trained and saved by PyTorch gives the same outputs in ferrograd', () => {
-    const model = new fg.nn.Sequential(
+  /** The CNN of the interop fixtures (scripts/make_interop.py). */
+  function interopCnn(): fg.nn.Sequential {
+    return new fg.nn.Sequential(
       new fg.nn.Conv2d(1, 4, 3, { padding: 1 }),
       new fg.nn.ReLU(),
       new fg.nn.MaxPool2d(2),
@@ -65,8 +57,16 @@ describe('safetensors', () => {
       new fg.nn.Flatten(),
       new fg.nn.Linear(6 * 2 * 2, 3),
     )
-    model.loadStateDict(fg.load(join(FIXTURES, 'cnn.safetensors')))
-    const io = fg.load(join(FIXTURES, 'cnn_io.safetensors'))
+  }
+  const PYTORCH_MODELS: [string, string, () => fg.nn.Sequential][] = [
+    ['a model', 'mlp', () => new fg.nn.Sequential(new fg.nn.Linear(4, 8), new fg.nn.ReLU(), new fg.nn.Linear(8, 3))],
+    ['a CNN', 'cnn', interopCnn],
+  ]
+
+  test.each(PYTORCH_MODELS)('%s trained and saved by PyTorch gives the same outputs in ferrograd', (_, file, build) => {
+    const model = build()
+    model.loadStateDict(fg.load(join(FIXTURES, `${file}.safetensors`)))
+    const io = fg.load(join(FIXTURES, `${file}_io.safetensors`))
     const out = fg.noGrad(() => model.forward(io.input))
     expect(out.shape).toEqual(io.output.shape)
     expectClose(flat(out.tolist() as Nested), flat(io.output.tolist() as Nested), 1e-5)

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
 import { afterAll, expect, test } from 'vitest'
-import { expectGradients, expectMatches, fixtureFiles, fixtureInputs, toTensor, type Errors } from './fixtures'
+import { ErrorTally, expectEveryOpHasFixture, expectGradients, expectMatches, fixtureFiles, loadFixture, toTensor } from './fixtures'
 import { fg } from './helpers'
-import { readSafetensors } from './safetensors'
 
 // Every layer and loss against PyTorch: `scripts/make_fixtures_layers.py` ran each
 // case through a torch.nn module built with the case's options and saved inputs,
@@ -42,24 +41,14 @@ const MODULES: Record<string, AnyModule> = {
 }
 
 /** Cases and largest errors per class, printed at the end for the record. */
-const seen = new Map<string, { cases: number } & Errors>()
-
-function note(op: string, e: Errors): void {
-  const s = seen.get(op) ?? { cases: 0, maxAbs: 0, maxRel: 0 }
-  seen.set(op, { cases: s.cases + 1, maxAbs: Math.max(s.maxAbs, e.maxAbs), maxRel: Math.max(s.maxRel, e.maxRel) })
-}
+const tally = new ErrorTally()
 
 test('the fixtures are there', () => {
   expect(FILES.length).toBeGreaterThan(100)
 })
 
 test.each(FILES)('%s matches PyTorch', (file) => {
-  const { tensors, metadata } = readSafetensors(resolve(DIR, file))
-  const Module = MODULES[metadata.op]
-  if (!Module) throw new Error(`no ferrograd class for '${metadata.op}'`)
-  const a = JSON.parse(metadata.args) as LayerArgs
-  const transposed = new Set(JSON.parse(metadata.transposed) as number[])
-  const { leaves, inputs } = fixtureInputs(tensors, transposed)
+  const { entry: Module, tensors, metadata, args: a, transposed, leaves, inputs } = loadFixture<AnyModule, LayerArgs>(DIR, file, MODULES)
 
   const options: Record<string, unknown> = { ...a.options }
   for (const [name, i] of Object.entries(a.tensorOptions ?? {})) options[name] = inputs[i]
@@ -87,15 +76,13 @@ test.each(FILES)('%s matches PyTorch', (file) => {
   } else {
     expect([...tensors.keys()].filter((k) => k.startsWith('grad.'))).toEqual([])
   }
-  note(metadata.op, { maxAbs: Math.max(...errors.map((e) => e.maxAbs)), maxRel: Math.max(...errors.map((e) => e.maxRel)) })
+  tally.note(metadata.op, { maxAbs: Math.max(...errors.map((e) => e.maxAbs)), maxRel: Math.max(...errors.map((e) => e.maxRel)) })
 })
 
 test('every class has fixtures', () => {
-  const used = new Set(FILES.map((f) => readSafetensors(resolve(DIR, f)).metadata.op))
-  expect(Object.keys(MODULES).filter((op) => !used.has(op))).toEqual([])
+  expectEveryOpHasFixture(DIR, FILES, MODULES)
 })
 
 afterAll(() => {
-  const rows = [...seen].map(([op, s]) => `${op}: ${s.cases} cases, max abs error ${s.maxAbs.toExponential(2)}, max rel error ${s.maxRel.toExponential(2)}`)
-  console.log(`layers parity against PyTorch:\n${rows.join('\n')}`)
+  console.log(`layers parity against PyTorch:\n${tally.lines().join('\n')}`)
 })

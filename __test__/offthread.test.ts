@@ -258,12 +258,19 @@ describe('fallback to the JS thread', () => {
     await expectFallback(() => new LateItem(), /item/)
   })
 
+  /** A Linear(4, 2) with a buffer `name` that starts as `initial`, for the forward passes below that touch it. */
+  abstract class BufferNet extends fg.nn.Module {
+    fc = new fg.nn.Linear(4, 2)
+    constructor(name: string, initial: fg.Tensor) {
+      super()
+      this.registerBuffer(name, initial)
+    }
+  }
+
   test('a forward pass that replaces a buffer with a new tensor', async () => {
-    class Counting extends fg.nn.Module {
-      fc = new fg.nn.Linear(4, 2)
+    class Counting extends BufferNet {
       constructor() {
-        super()
-        this.registerBuffer('count', fg.zeros([1]))
+        super('count', fg.zeros([1]))
       }
       forward(x: fg.Tensor): fg.Tensor {
         this.registerBuffer('count', this.getBuffer('count')!.add(1))
@@ -279,11 +286,9 @@ describe('fallback to the JS thread', () => {
   })
 
   test('a forward pass that changes a tensor in place (nn.init)', async () => {
-    class InPlace extends fg.nn.Module {
-      fc = new fg.nn.Linear(4, 2)
+    class InPlace extends BufferNet {
       constructor() {
-        super()
-        this.registerBuffer('scale', fg.ones([1]))
+        super('scale', fg.ones([1]))
       }
       forward(x: fg.Tensor): fg.Tensor {
         fg.nn.init.constant_(this.getBuffer('scale')!, 2)

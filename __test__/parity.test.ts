@@ -1,8 +1,7 @@
 import { resolve } from 'node:path'
 import { expect, test } from 'vitest'
-import { fg } from './helpers'
-import { expectGradients, expectMatches, fixtureFiles, fixtureInputs, toTensor } from './fixtures'
-import { readSafetensors } from './safetensors'
+import { fg, perComparison } from './helpers'
+import { expectEveryOpHasFixture, expectGradients, expectMatches, fixtureFiles, loadFixture, loadedCrossEntropy, toTensor } from './fixtures'
 
 // Every op against PyTorch: `scripts/make_fixtures.py` ran each case through
 // torch 2.9.1 and saved inputs, output and input gradients (for a random upstream
@@ -64,17 +63,13 @@ const lossOptions = (a: Args): fg.nn.functional.LossOptions | undefined =>
 
 /** Linear-ReLU-Linear in nn.Sequential, loaded from the fixture's state dict, + CrossEntropyLoss. */
 function mlpReluCe(x: fg.Tensor[], a: Args): Outcome {
-  const [input, target, w1, , w2] = x
+  const [, , w1, , w2] = x
   const model = new fg.nn.Sequential(
     new fg.nn.Linear(w1.shape[1], w1.shape[0]),
     new fg.nn.ReLU(),
     new fg.nn.Linear(w2.shape[1], w2.shape[0]),
   )
-  const keys = a.params as string[]
-  model.loadStateDict(Object.fromEntries(keys.map((k, i) => [k, x[2 + i]])))
-  const output = new fg.nn.CrossEntropyLoss().forward(model.forward(input), target)
-  // The gradients land on the module's own parameters, in state-dict order.
-  return { output, leaves: [input, target, ...model.parameters()] }
+  return loadedCrossEntropy(model, x, a.params as string[])
 }
 
 /** Linear-Tanh-Linear-Sigmoid and a summed MSE, through nn.functional. */
@@ -103,12 +98,7 @@ const OPS: Record<string, Op> = {
   pow: binary('pow'),
   maximum: binary('maximum'),
   minimum: binary('minimum'),
-  eq: comparison('eq'),
-  ne: comparison('ne'),
-  lt: comparison('lt'),
-  le: comparison('le'),
-  gt: comparison('gt'),
-  ge: comparison('ge'),
+  ...perComparison(comparison),
   neg: unary('neg'),
   relu: unary('relu'),
   sigmoid: unary('sigmoid'),
@@ -169,14 +159,7 @@ test('the fixtures are there', () => {
 })
 
 test.each(FILES)('%s matches PyTorch', (file) => {
-  const { tensors, metadata } = readSafetensors(resolve(DIR, file))
-  const run = OPS[metadata.op]
-  if (!run) throw new Error(`no ferrograd call for op '${metadata.op}'`)
-  const args = JSON.parse(metadata.args) as Args
-  const transposed = new Set(JSON.parse(metadata.transposed) as number[])
-
-  const { leaves, inputs } = fixtureInputs(tensors, transposed)
-
+  const { entry: run, tensors, args, transposed, leaves, inputs } = loadFixture<Op, Args>(DIR, file, OPS)
   const result = run(inputs, args)
   const outcome = result instanceof fg.Tensor ? { output: result } : result
   expectMatches('output', outcome.output, tensors.get('output')!)
@@ -193,6 +176,5 @@ test.each(FILES)('%s matches PyTorch', (file) => {
 })
 
 test('every dispatched op has a fixture', () => {
-  const used = new Set(FILES.map((f) => readSafetensors(resolve(DIR, f)).metadata.op))
-  expect(Object.keys(OPS).filter((op) => !used.has(op))).toEqual([])
+  expectEveryOpHasFixture(DIR, FILES, OPS)
 })

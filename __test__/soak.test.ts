@@ -1,19 +1,9 @@
 import { describe, expect, test } from 'vitest'
-import { fg } from './helpers'
+import { mlpTraining } from './helpers'
 
 describe('memory over a long training loop', () => {
   test('20,000 steps that dispose nothing keep resident memory bounded', () => {
-    fg.manualSeed(0)
-    const model = new fg.nn.Sequential(new fg.nn.Linear(32, 64), new fg.nn.ReLU(), new fg.nn.Linear(64, 10))
-    const optimizer = new fg.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 })
-    const x = fg.randn([64, 32])
-    const y = fg.randint(0, 10, [64])
-    const step = () => {
-      optimizer.zeroGrad()
-      const loss = fg.nn.functional.crossEntropy(model.forward(x), y)
-      loss.backward()
-      optimizer.step()
-    }
+    const { step } = mlpTraining(0, [32, 64, 10], 64)
     for (let i = 0; i < 2_000; i++) step() // warm-up
     const start = process.memoryUsage().rss
     let peak = start

@@ -10,13 +10,12 @@ NumPy is imported. Progress goes to stderr; the last line of stdout is the JSON 
 """
 import json
 import os
-import time
 
 TASKS = ["mlp_train", "mlp_infer_b1", "mlp_infer_b256", "matmul_256", "matmul_512",
          "matmul_1024", "add_1x1"]
 NOT_DONE = ["cnn_train", "cnn_infer_b1", "cnn_infer_b256"]
 
-from peer import add_1x1_us, log, parse_args, require_data, run_tasks  # noqa: E402
+from peer import add_1x1_us, log, parse_args, require_data, run_task, run_tasks, training_runs  # noqa: E402
 
 ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -97,25 +96,18 @@ class MLP:
 def train(data):
     x, y, tx, ty = data["train_x"], data["train_y"], data["test_x"], data["test_y"]
     n = x.shape[0]
-    runs, accs = [], []
-    for run in range(REPEATS):
-        rng = np.random.default_rng(run)
+
+    def run(r):
+        rng = np.random.default_rng(r)
         model = MLP(rng)
-        t0 = time.perf_counter()
-        for epoch in range(EPOCHS):
-            perm = rng.permutation(n)
-            total = 0.0
-            for i in range(0, n, BATCH):
-                idx = perm[i:i + BATCH]
-                total += model.train_step(x[idx], y[idx])
-            log(f"  mlp run {run} epoch {epoch}: mean loss {total / -(-n // BATCH):.4f}")
-        seconds = time.perf_counter() - t0
-        assert all(p.dtype == F32 for p in model.params), "a parameter was upcast"
-        runs.append(EPOCHS * n / seconds)
-        accs.append(float(np.mean(model.predict(tx).argmax(axis=1) == ty)))
-        log(f"  mlp run {run}: {runs[-1]:.0f} samples/s, test accuracy {accs[-1]:.4f}")
-    return {"samples_per_s": float(np.median(runs)), "accuracy": float(np.median(accs)),
-            "epochs": EPOCHS, "runs": runs, "accuracies": accs}
+
+        def accuracy():
+            assert all(p.dtype == F32 for p in model.params), "a parameter was upcast"
+            return float(np.mean(model.predict(tx).argmax(axis=1) == ty))
+
+        return lambda: rng.permutation(n), lambda idx: model.train_step(x[idx], y[idx]), accuracy
+
+    return training_runs("mlp", REPEATS, EPOCHS, n, BATCH, run)
 
 
 def infer(batch, data):
@@ -174,20 +166,14 @@ def blas_notes():
     return notes
 
 
-def run(task, data):
-    """One task's result."""
-    if task == "mlp_train":
-        return train(data)
-    if task.startswith("mlp_infer_b"):
-        return infer(int(task.split("_b")[1]), data)
-    if task.startswith("matmul_"):
-        return matmul(int(task.split("_")[1]))
-    return add_1x1()
-
-
 def main():
     data = load_data(ARGS.data)
-    results, skipped = run_tasks("numpy", ARGS, TASKS, lambda task: run(task, data))
+
+    def run(task):
+        # Every model task is the MLP's: the CNN tasks are not in TASKS.
+        return run_task(task, lambda _mlp: train(data), lambda _mlp, batch: infer(batch, data), matmul, add_1x1)
+
+    results, skipped = run_tasks("numpy", ARGS, TASKS, run)
     notes = [f"numpy {np.__version__}, float32 throughout"] + blas_notes() + [
         "no CNN tasks (cnn_train, cnn_infer_b1, cnn_infer_b256): NumPy has no 2-D convolution or pooling",
         "MLP hand-written: forward, softmax cross-entropy, backward and SGD in float32 NumPy, "

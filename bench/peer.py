@@ -3,6 +3,7 @@ the data-file check and the 1x1-add timing. Standard library only, so that numpy
 parse its arguments (and set the BLAS thread variables) before NumPy is imported."""
 import argparse
 import os
+import statistics
 import sys
 import time
 
@@ -47,6 +48,43 @@ def run_tasks(peer, args, known, run):
         results[task] = run(task)
         log(f"  {task}: {results[task]}  ({time.perf_counter() - t:.1f} s)")
     return results, unknown
+
+
+def run_task(task, train, infer, matmul, add_1x1):
+    """Runs one task by its name: `<model>_train` as train(model), `<model>_infer_b<N>` as
+    infer(model, N), `matmul_<N>` as matmul(N), and add_1x1 as add_1x1()."""
+    if task.endswith("_train"):
+        return train(task.split("_")[0])
+    if "_infer_b" in task:
+        model, batch = task.split("_infer_b")
+        return infer(model, int(batch))
+    if task.startswith("matmul_"):
+        return matmul(int(task.split("_")[1]))
+    return add_1x1()
+
+
+def training_runs(label, repeats, epochs, n, batch, run):
+    """The training task's timing, shared by the peers: `run(r)` sets up training run r from a
+    fresh init and returns `(shuffle, step, accuracy)`; each of `epochs` epochs takes the row
+    order `shuffle()` gives and calls `step(rows)` on each batch of `batch` rows of it, which
+    returns the batch's loss; only the epochs are timed; `accuracy()` is then the test
+    accuracy. Logs each epoch and run; returns the task's result fields (medians over runs)."""
+    runs, accs = [], []
+    for r in range(repeats):
+        shuffle, step, accuracy = run(r)
+        t0 = time.perf_counter()
+        for epoch in range(epochs):
+            perm = shuffle()
+            total = 0.0
+            for i in range(0, n, batch):
+                total += step(perm[i:i + batch])
+            log(f"  {label} run {r} epoch {epoch}: mean loss {total / -(-n // batch):.4f}")
+        seconds = time.perf_counter() - t0
+        runs.append(epochs * n / seconds)
+        accs.append(accuracy())
+        log(f"  {label} run {r}: {runs[-1]:.0f} samples/s, test accuracy {accs[-1]:.4f}")
+    return {"samples_per_s": statistics.median(runs), "accuracy": statistics.median(accs),
+            "epochs": epochs, "runs": runs, "accuracies": accs}
 
 
 def add_1x1_us(a, b, quick, blocks):

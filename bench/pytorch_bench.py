@@ -7,14 +7,12 @@ nn.CrossEntropyLoss, torch.optim.SGD / Adam, model.eval() + torch.inference_mode
 .numpy() for inference. Progress goes to stderr; the last line of stdout is the JSON result.
 """
 import json
-import math
 import re
-import time
 
 TASKS = ["mlp_train", "cnn_train", "mlp_infer_b1", "mlp_infer_b256", "cnn_infer_b1",
          "cnn_infer_b256", "matmul_256", "matmul_512", "matmul_1024", "add_1x1"]
 
-from peer import add_1x1_us, log, parse_args, require_data, run_tasks  # noqa: E402
+from peer import add_1x1_us, log, parse_args, require_data, run_task, run_tasks, training_runs  # noqa: E402
 
 ARGS = parse_args(__doc__.split("\n")[0], TASKS)
 
@@ -70,9 +68,9 @@ def train(kind, data):
     x, y = data["train_x" if kind == "mlp" else "train_img"], data["train_y"]
     tx, ty = data["test_x" if kind == "mlp" else "test_img"], data["test_y"]
     n = x.shape[0]
-    runs, accs = [], []
-    for run in range(REPEATS):
-        torch.manual_seed(run)
+
+    def run(r):
+        torch.manual_seed(r)
         model = mlp() if kind == "mlp" else cnn()
         if kind == "mlp":
             opt = torch.optim.SGD(model.parameters(), lr=0.1)
@@ -80,25 +78,18 @@ def train(kind, data):
             opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-8)
         loss_fn = nn.CrossEntropyLoss()
         model.train()
-        t0 = time.perf_counter()
-        for epoch in range(EPOCHS):
-            perm = torch.randperm(n)
-            total = 0.0
-            for i in range(0, n, BATCH):
-                idx = perm[i:i + BATCH]
-                xb, yb = x[idx], y[idx]
-                opt.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
-                total += loss.item()
-            log(f"  {kind} run {run} epoch {epoch}: mean loss {total / math.ceil(n / BATCH):.4f}")
-        seconds = time.perf_counter() - t0
-        runs.append(EPOCHS * n / seconds)
-        accs.append(accuracy(model, tx, ty))
-        log(f"  {kind} run {run}: {runs[-1]:.0f} samples/s, test accuracy {accs[-1]:.4f}")
-    return {"samples_per_s": float(np.median(runs)), "accuracy": float(np.median(accs)),
-            "epochs": EPOCHS, "runs": runs, "accuracies": accs}
+
+        def step(idx):
+            xb, yb = x[idx], y[idx]
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            return loss.item()
+
+        return lambda: torch.randperm(n), step, lambda: accuracy(model, tx, ty)
+
+    return training_runs(kind, REPEATS, EPOCHS, n, BATCH, run)
 
 
 def infer(kind, batch, data):
@@ -149,21 +140,13 @@ def notes():
     ] + (["--quick: 1 epoch, 1 run, 3 blocks"] if ARGS.quick else [])
 
 
-def run(task, data):
-    """One task's result."""
-    if task.endswith("_train"):
-        return train(task.split("_")[0], data)
-    if "_infer_b" in task:
-        kind, batch = task.split("_infer_b")
-        return infer(kind, int(batch), data)
-    if task.startswith("matmul_"):
-        return matmul(int(task.split("_")[1]))
-    return add_1x1()
-
-
 def main():
     data = load_data(ARGS.data)
-    results, unknown = run_tasks("pytorch", ARGS, TASKS, lambda task: run(task, data))
+
+    def run(task):
+        return run_task(task, lambda kind: train(kind, data), lambda kind, batch: infer(kind, batch, data), matmul, add_1x1)
+
+    results, unknown = run_tasks("pytorch", ARGS, TASKS, run)
     n = notes() + ([f"unknown tasks skipped: {', '.join(unknown)}"] if unknown else [])
     print(json.dumps({"peer": "pytorch", "version": torch.__version__.split("+")[0],
                       "threads": ARGS.threads, "notes": n, "results": results}))

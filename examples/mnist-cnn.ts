@@ -9,8 +9,8 @@
  * over the picture, so a stroke is recognised wherever it is, and pooling keeps
  * the strongest response of each neighbourhood.
  */
-import { SingleBar } from 'cli-progress'
 import * as fg from 'ferrograd'
+import { epochWithProgress } from './progress'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -84,32 +84,21 @@ function testAccuracy(): number {
 const stepsPerEpoch = loader.length
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const started = performance.now()
-  const bar = new SingleBar({
-    format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} batches | loss {loss}`,
-    hideCursor: true,
-    clearOnComplete: true,
-  })
-  bar.start(stepsPerEpoch, 0, { loss: '-' })
-  let total = 0
-  let s = 0
   // A new random order each epoch; each batch is gathered in the core.
-  for (const [x, y] of loader as Iterable<fg.Tensor[]>) {
+  const meanLoss = epochWithProgress(epoch, epochs, loader, (x, y, s) => {
     const done = ((epoch - 1) * stepsPerEpoch + s) / (epochs * stepsPerEpoch)
     optimizer.paramGroups[0].lr = baseLr * 0.5 * (1 + Math.cos(Math.PI * done))
     const loss = lossFn.forward(model.forward(x), y) // forward pass and loss
     optimizer.zeroGrad()
     loss.backward() // gradients of the loss for every filter, weight and bias
     optimizer.step() // and a step against them
-    const value = loss.item()
-    total += value
-    bar.update(++s, { loss: value.toFixed(4) })
-  }
-  bar.stop()
+    return loss.item()
+  })
   const trained = (performance.now() - started) / 1000
   const accuracy = testAccuracy()
   const seconds = (performance.now() - started) / 1000
   console.log(
-    `epoch ${epoch}/${epochs}  loss ${(total / stepsPerEpoch).toFixed(6)}  test accuracy ${accuracy.toFixed(4)}  ` +
+    `epoch ${epoch}/${epochs}  loss ${meanLoss.toFixed(6)}  test accuracy ${accuracy.toFixed(4)}  ` +
       `${seconds.toFixed(2)}s (training ${trained.toFixed(2)}s)`,
   )
 }

@@ -6,8 +6,8 @@
  * The story every course tells: choose an architecture, run the forward pass,
  * measure the loss, backpropagate, let the optimizer step, repeat.
  */
-import { SingleBar } from 'cli-progress'
 import * as fg from 'ferrograd'
+import { epochWithProgress } from './progress'
 
 const seedArg = process.argv.indexOf('--seed')
 const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 0
@@ -50,19 +50,9 @@ console.log(`MNIST from the mnist package: ${train[1].shape[0]} training and ${t
 // each batch is gathered in the core.
 const loader = new fg.data.DataLoader(new fg.data.TensorDataset(train[0].flatten(1), train[1]), { batchSize, shuffle: true })
 
-const steps = loader.length
 for (let epoch = 1; epoch <= epochs; epoch++) {
   const started = performance.now()
-  const bar = new SingleBar({
-    format: `epoch ${epoch}/${epochs} [{bar}] {value}/{total} batches | loss {loss}`,
-    hideCursor: true,
-    clearOnComplete: true,
-  })
-  bar.start(steps, 0, { loss: '-' })
-  let total = 0
-  let s = 0
-  for (const [x, y] of loader as Iterable<fg.Tensor[]>) {
-
+  const meanLoss = epochWithProgress(epoch, epochs, loader, (x, y) => {
     // Forward pass: the input flows through the layers to 10 scores per image.
     const logits = model.forward(x)
     // Loss: how wrong the scores are for the true labels (one number).
@@ -73,17 +63,13 @@ for (let epoch = 1; epoch <= epochs; epoch++) {
     loss.backward()
     // The optimizer step: w -= lr * dloss/dw.
     optimizer.step()
-
-    const value = loss.item()
-    total += value
-    bar.update(++s, { loss: value.toFixed(4) })
-  }
-  bar.stop()
+    return loss.item()
+  })
 
   // Evaluation: no graph needed, so no gradients are recorded.
   const correct = fg.noGrad(() => model.forward(testX).argmax(1).eq(testY).sum().item())
   const seconds = (performance.now() - started) / 1000
   console.log(
-    `epoch ${epoch}/${epochs}  loss ${(total / steps).toFixed(6)}  test accuracy ${(correct / testY.shape[0]).toFixed(4)}  ${seconds.toFixed(2)}s`,
+    `epoch ${epoch}/${epochs}  loss ${meanLoss.toFixed(6)}  test accuracy ${(correct / testY.shape[0]).toFixed(4)}  ${seconds.toFixed(2)}s`,
   )
 }

@@ -95,6 +95,11 @@ def conv_case(name: str, op: str, x: tuple[int, ...], w: tuple[int, ...], bias: 
     case(name, op, make, **args)
 
 
+def pool_case(name: str, op: str, x: tuple[int, ...], **args: Any) -> None:
+    """A pooling of one random input of shape `x`."""
+    case(name, op, lambda g: [In(g.randn(*x))], **args)
+
+
 # ---- convolution -----------------------------------------------------------------------
 
 conv_case("conv2d_plain", "conv2d", (2, 3, 7, 7), (4, 3, 3, 3))
@@ -127,42 +132,27 @@ conv_case("conv1d_unbatched", "conv1d", (3, 8), (2, 3, 5), padding=[1], stride=[
 
 # ---- pooling ---------------------------------------------------------------------------
 
-case("maxPool2d_k2", "maxPool2d", lambda g: [In(g.randn(2, 3, 6, 6))], kernelSize=2)
-case("maxPool2d_stride_padding", "maxPool2d", lambda g: [In(g.randn(2, 2, 7, 6))], kernelSize=3, stride=2, padding=1)
-case(
-    "maxPool2d_nonsquare",
-    "maxPool2d",
-    lambda g: [In(g.randn(2, 2, 5, 8))],
-    kernelSize=[2, 3],
-    stride=[1, 2],
-    padding=[1, 1],
-)
-case("maxPool2d_overlapping", "maxPool2d", lambda g: [In(g.randn(1, 2, 6, 6))], kernelSize=3, stride=1)
+pool_case("maxPool2d_k2", "maxPool2d", (2, 3, 6, 6), kernelSize=2)
+pool_case("maxPool2d_stride_padding", "maxPool2d", (2, 2, 7, 6), kernelSize=3, stride=2, padding=1)
+pool_case("maxPool2d_nonsquare", "maxPool2d", (2, 2, 5, 8), kernelSize=[2, 3], stride=[1, 2], padding=[1, 1])
+pool_case("maxPool2d_overlapping", "maxPool2d", (1, 2, 6, 6), kernelSize=3, stride=1)
 # Multiples of 0.5: windows tie, and the gradient must go to the first maximum.
 case("maxPool2d_ties", "maxPool2d", lambda g: [In(g.halves(2, 2, 5, 5))], kernelSize=2, stride=1)
-case("maxPool2d_unbatched", "maxPool2d", lambda g: [In(g.randn(3, 6, 7))], kernelSize=2)
+pool_case("maxPool2d_unbatched", "maxPool2d", (3, 6, 7), kernelSize=2)
 # Pooling a transposed view: strided input, gradient to the packed leaf.
 case("maxPool2d_transposed_input", "maxPool2d", lambda g: [T(g.randn(2, 2, 6, 5))], kernelSize=[3, 2], stride=[2, 1])
 
-case("avgPool2d_k2", "avgPool2d", lambda g: [In(g.randn(2, 3, 6, 6))], kernelSize=2)
-case("avgPool2d_padding", "avgPool2d", lambda g: [In(g.randn(2, 2, 7, 6))], kernelSize=3, stride=2, padding=1)
-case(
-    "avgPool2d_exclude_pad",
-    "avgPool2d",
-    lambda g: [In(g.randn(2, 2, 7, 6))],
-    kernelSize=3,
-    stride=2,
-    padding=1,
-    countIncludePad=False,
-)
-case("avgPool2d_nonsquare", "avgPool2d", lambda g: [In(g.randn(2, 2, 7, 8))], kernelSize=[3, 2], stride=[2, 1], padding=[1, 0])
-case("avgPool2d_unbatched", "avgPool2d", lambda g: [In(g.randn(2, 5, 5))], kernelSize=2, stride=1)
+pool_case("avgPool2d_k2", "avgPool2d", (2, 3, 6, 6), kernelSize=2)
+pool_case("avgPool2d_padding", "avgPool2d", (2, 2, 7, 6), kernelSize=3, stride=2, padding=1)
+pool_case("avgPool2d_exclude_pad", "avgPool2d", (2, 2, 7, 6), kernelSize=3, stride=2, padding=1, countIncludePad=False)
+pool_case("avgPool2d_nonsquare", "avgPool2d", (2, 2, 7, 8), kernelSize=[3, 2], stride=[2, 1], padding=[1, 0])
+pool_case("avgPool2d_unbatched", "avgPool2d", (2, 5, 5), kernelSize=2, stride=1)
 
-case("adaptiveAvgPool2d_divides", "adaptiveAvgPool2d", lambda g: [In(g.randn(2, 3, 8, 8))], outputSize=4)
-case("adaptiveAvgPool2d_not_dividing", "adaptiveAvgPool2d", lambda g: [In(g.randn(2, 3, 7, 5))], outputSize=[3, 2])
-case("adaptiveAvgPool2d_larger", "adaptiveAvgPool2d", lambda g: [In(g.randn(1, 2, 3, 4))], outputSize=[5, 6])
-case("adaptiveAvgPool2d_global", "adaptiveAvgPool2d", lambda g: [In(g.randn(2, 4, 5, 6))], outputSize=1)
-case("adaptiveAvgPool2d_keep_axis", "adaptiveAvgPool2d", lambda g: [In(g.randn(3, 7, 5))], outputSize=[None, 3])
+pool_case("adaptiveAvgPool2d_divides", "adaptiveAvgPool2d", (2, 3, 8, 8), outputSize=4)
+pool_case("adaptiveAvgPool2d_not_dividing", "adaptiveAvgPool2d", (2, 3, 7, 5), outputSize=[3, 2])
+pool_case("adaptiveAvgPool2d_larger", "adaptiveAvgPool2d", (1, 2, 3, 4), outputSize=[5, 6])
+pool_case("adaptiveAvgPool2d_global", "adaptiveAvgPool2d", (2, 4, 5, 6), outputSize=1)
+pool_case("adaptiveAvgPool2d_keep_axis", "adaptiveAvgPool2d", (3, 7, 5), outputSize=[None, 3])
 
 # ---- a tiny CNN ------------------------------------------------------------------------
 

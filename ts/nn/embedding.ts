@@ -4,6 +4,7 @@ import { Tensor } from '../tensor'
 import { embedding } from './functional'
 import { Module } from './module'
 import { Parameter } from './parameter'
+import { sizeArg } from './size-arg'
 
 /** Options of {@link Embedding}. */
 export interface EmbeddingOptions {
@@ -30,11 +31,8 @@ export class Embedding extends Module {
   constructor(numEmbeddings: number, embeddingDim: number, options: EmbeddingOptions = {}) {
     super()
     checkOptions('Embedding', options, ['paddingIdx'])
-    for (const [name, v] of [['numEmbeddings', numEmbeddings], ['embeddingDim', embeddingDim]] as const) {
-      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', 'Embedding', `${name} must be a non-negative integer, got ${v}`)
-    }
-    this.numEmbeddings = numEmbeddings
-    this.embeddingDim = embeddingDim
+    this.numEmbeddings = sizeArg('Embedding', 'numEmbeddings', numEmbeddings)
+    this.embeddingDim = sizeArg('Embedding', 'embeddingDim', embeddingDim)
     const p = options.paddingIdx ?? null
     if (p !== null && !(Number.isInteger(p) && p >= -numEmbeddings && p < numEmbeddings)) {
       fail('ERR_ARG', 'Embedding', `paddingIdx must be an integer within num_embeddings (${numEmbeddings}), got ${p}`)

@@ -4,7 +4,7 @@
  * @module
  */
 import { checkOptions, fail, renamed } from '../errors'
-import { native } from '../native'
+import { type NativeTensor, native } from '../native'
 import { Tensor, asTensor, describe } from '../tensor'
 
 /** A size for both spatial axes: one number for both, or `[rows, columns]`. */
@@ -80,26 +80,52 @@ function groupsOf(op: string, groups: unknown): number {
   return groups
 }
 
+/** The stride, padding and dilation of a convolution, each read by the caller's `size`. */
+type ConvSizes<S> = { stride?: S; padding?: S; dilation?: S; groups?: number }
+
+/**
+ * The body of {@link conv1d} and {@link conv2d}: checks the options, reads each size
+ * with `size` (a number or a tuple, as the binding takes) and calls the binding's `run`.
+ */
+function convolution<S, V>(
+  op: string,
+  size: (op: string, name: string, v: NoInfer<S> | number) => V,
+  run: (
+    input: NativeTensor,
+    weight: NativeTensor,
+    bias: NativeTensor | null,
+    stride: V,
+    padding: V,
+    dilation: V,
+    groups: number,
+  ) => NativeTensor,
+  input: Tensor,
+  weight: Tensor,
+  bias: Tensor | null | undefined,
+  options: ConvSizes<S>,
+): Tensor {
+  checkOptions(op, options, ['stride', 'padding', 'dilation', 'groups'])
+  const b = bias ? asTensor(op, bias)._n : null
+  return new Tensor(
+    run(
+      asTensor(op, input)._n,
+      asTensor(op, weight)._n,
+      b,
+      size(op, 'stride', options.stride ?? 1),
+      size(op, 'padding', options.padding ?? 0),
+      size(op, 'dilation', options.dilation ?? 1),
+      groupsOf(op, options.groups),
+    ),
+  )
+}
+
 /**
  * 2-D convolution (cross-correlation, as PyTorch) of `input` `[N, C, H, W]` (or
  * unbatched `[C, H, W]`) with `weight` `[O, C / groups, kH, kW]`, plus `bias` `[O]`.
  * Output `[N, O, oH, oW]` with `oH = floor((H + 2 padding - dilation (kH - 1) - 1) / stride) + 1`.
  */
 export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
-  const op = 'conv2d'
-  checkOptions(op, options, ['stride', 'padding', 'dilation', 'groups'])
-  const b = bias ? asTensor(op, bias)._n : null
-  return new Tensor(
-    native.conv2d(
-      asTensor(op, input)._n,
-      asTensor(op, weight)._n,
-      b,
-      pair(op, 'stride', options.stride ?? 1),
-      pair(op, 'padding', options.padding ?? 0),
-      pair(op, 'dilation', options.dilation ?? 1),
-      groupsOf(op, options.groups),
-    ),
-  )
+  return convolution('conv2d', pair, native.conv2d, input, weight, bias, options)
 }
 
 /**
@@ -108,20 +134,7 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opti
  * {@link conv2d}.
  */
 export function conv1d(input: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
-  const op = 'conv1d'
-  checkOptions(op, options, ['stride', 'padding', 'dilation', 'groups'])
-  const b = bias ? asTensor(op, bias)._n : null
-  return new Tensor(
-    native.conv1d(
-      asTensor(op, input)._n,
-      asTensor(op, weight)._n,
-      b,
-      single(op, 'stride', options.stride ?? 1),
-      single(op, 'padding', options.padding ?? 0),
-      single(op, 'dilation', options.dilation ?? 1),
-      groupsOf(op, options.groups),
-    ),
-  )
+  return convolution('conv1d', single, native.conv1d, input, weight, bias, options)
 }
 
 /**

@@ -1,9 +1,10 @@
-import { checkOptions, fail } from '../errors'
+import { checkOptions } from '../errors'
 import { Tensor } from '../tensor'
 import { defaultParameters } from './default-init'
 import { linear } from './functional'
 import { Module } from './module'
 import { Parameter } from './parameter'
+import { sizeArg } from './size-arg'
 
 /** Options of {@link Linear}. */
 export interface LinearOptions {
@@ -30,11 +31,8 @@ export class Linear extends Module {
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
     super()
     checkOptions('Linear', options, ['bias'])
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', 'Linear', `${name} must be a non-negative integer, got ${v}`)
-    }
-    this.inFeatures = inFeatures
-    this.outFeatures = outFeatures
+    this.inFeatures = sizeArg('Linear', 'inFeatures', inFeatures)
+    this.outFeatures = sizeArg('Linear', 'outFeatures', outFeatures)
     const [weight, bias] = defaultParameters('Linear', [outFeatures, inFeatures], options.bias ?? true)
     this.weight = weight
     this.bias = bias

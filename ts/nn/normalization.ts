@@ -6,6 +6,7 @@ import { layerNorm } from './functional'
 import { Module } from './module'
 import { Parameter } from './parameter'
 import { pyBool, pyFloat, pyTuple } from './repr'
+import { sizeArg } from './size-arg'
 
 /** Options of {@link BatchNorm1d} and {@link BatchNorm2d}. */
 export interface BatchNormOptions {
@@ -17,12 +18,6 @@ export interface BatchNormOptions {
   affine?: boolean
   /** Keep running statistics for evaluation (default true); without them eval mode uses the batch's. */
   trackRunningStats?: boolean
-}
-
-/** A non-negative integer size argument, checked. */
-function sizeArg(op: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 0) fail('ERR_ARG', op, `${name} must be a non-negative integer, got ${v}`)
-  return v
 }
 
 /**

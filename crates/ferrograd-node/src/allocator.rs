@@ -22,6 +22,18 @@ const SMALL: usize = 1024;
 /// Small blocks from mimalloc, the rest from the system allocator.
 pub struct SplitAllocator;
 
+/// Calls `method` of the allocator that owns blocks of `layout`'s size: a branch,
+/// as written out by hand, with no indirection.
+macro_rules! by_owner {
+    ($layout:expr, $method:ident($($arg:expr),*)) => {
+        if $layout.size() <= SMALL {
+            MiMalloc.$method($($arg),*)
+        } else {
+            System.$method($($arg),*)
+        }
+    };
+}
+
 // SAFETY: each method forwards to the allocator that owns blocks of the layout's
 // size (mimalloc for `size <= SMALL`, the system allocator otherwise), and callers
 // pass the layout a block was allocated with, so a block is always freed or
@@ -30,35 +42,17 @@ pub struct SplitAllocator;
 unsafe impl GlobalAlloc for SplitAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: forwarded with the caller's guarantees (non-zero size).
-        unsafe {
-            if layout.size() <= SMALL {
-                MiMalloc.alloc(layout)
-            } else {
-                System.alloc(layout)
-            }
-        }
+        unsafe { by_owner!(layout, alloc(layout)) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: as in `alloc`.
-        unsafe {
-            if layout.size() <= SMALL {
-                MiMalloc.alloc_zeroed(layout)
-            } else {
-                System.alloc_zeroed(layout)
-            }
-        }
+        unsafe { by_owner!(layout, alloc_zeroed(layout)) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         // SAFETY: `ptr` was allocated with `layout`, so by the allocator chosen here.
-        unsafe {
-            if layout.size() <= SMALL {
-                MiMalloc.dealloc(ptr, layout)
-            } else {
-                System.dealloc(ptr, layout)
-            }
-        }
+        unsafe { by_owner!(layout, dealloc(ptr, layout)) }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {

@@ -11,7 +11,7 @@ use crate::tensor::NativeTensor;
 use crate::{args, IntoJs, Result};
 use ferrograd::random;
 use ferrograd::trace::{self, Trace};
-use ferrograd::train::{self, Batches, Optimize};
+use ferrograd::train::{self, BatchRun, Batches, Optimize};
 use napi::bindgen_prelude::Object;
 use napi::CleanupEnvHook;
 use napi::Env;
@@ -298,8 +298,8 @@ impl NativeRunner {
         let (trace, optimizer) = (trace.inner.clone(), optimizer.inner.clone());
         self.run(env, move |stop| {
             let mut opt = optimizer.lock().unwrap_or_else(|e| e.into_inner());
-            let (losses, stopped) =
-                train::train_batches(&trace, &mut *opt, &x, &y, &b, range, stop)?;
+            let run = BatchRun::new(&trace, &b, range, stop);
+            let (losses, stopped) = run.train(&mut *opt, &x, &y)?;
             Ok(Outcome::Losses(losses, stopped))
         })
     }
@@ -322,7 +322,7 @@ impl NativeRunner {
         let (b, range) = plan(&x, None, batch_size, first, last)?;
         let trace = trace.inner.clone();
         self.run(env, move |stop| {
-            let (losses, stopped) = train::eval_batches(&trace, &x, &y, &b, range, stop)?;
+            let (losses, stopped) = BatchRun::new(&trace, &b, range, stop).eval(&x, &y)?;
             Ok(Outcome::Losses(losses, stopped))
         })
     }
@@ -343,7 +343,7 @@ impl NativeRunner {
         let (b, range) = plan(&x, None, batch_size, first, last)?;
         let trace = trace.inner.clone();
         self.run(env, move |stop| {
-            let (outputs, stopped) = train::predict_batches(&trace, &x, &b, range, stop)?;
+            let (outputs, stopped) = BatchRun::new(&trace, &b, range, stop).predict(&x)?;
             let output = match outputs.len() {
                 0 => None,
                 1 => outputs.into_iter().next(),

@@ -142,53 +142,76 @@ fn each_batch<B: Send, T: Send>(
     Ok((done, false))
 }
 
-/// Trains on batches `range` of `x`, `y`: for each, `zero_grad`, the trace's
-/// loss of `[xb, yb]`, `backward`, `step`. Returns each batch's loss, and
-/// whether `stop`, checked before each batch, ended the run early.
-pub fn train_batches(
-    trace: &Trace,
-    optimizer: &mut dyn Optimize,
-    x: &Tensor,
-    y: &Tensor,
-    batches: &Batches,
-    range: std::ops::Range<usize>,
-    stop: &AtomicBool,
-) -> Result<(Vec<f64>, bool)> {
-    let get = |b| batches.get(b, &[x, y]);
-    each_batch(range, stop, get, |xy| {
-        optimizer.zero_grad()?;
-        let loss = trace.run(&[&xy[0], &xy[1]])?;
-        loss.backward()?;
-        optimizer.step()?;
-        loss.item()
-    })
+/// A run of a recorded forward pass over batches `range` of `batches`, ended
+/// early when `stop` is set before a batch: what `model.fit`'s training and
+/// evaluation and `model.predict` share. Each returns one result per batch done,
+/// and whether `stop` ended the run.
+pub struct BatchRun<'a> {
+    /// The recorded forward pass (and loss, for training and evaluation).
+    pub trace: &'a Trace,
+    /// Which rows make each batch.
+    pub batches: &'a Batches,
+    /// The batches to run.
+    pub range: std::ops::Range<usize>,
+    /// Checked before each batch.
+    pub stop: &'a AtomicBool,
 }
 
-/// The trace's loss of each batch of `range` of `x`, `y`, without a graph.
-pub fn eval_batches(
-    trace: &Trace,
-    x: &Tensor,
-    y: &Tensor,
-    batches: &Batches,
-    range: std::ops::Range<usize>,
-    stop: &AtomicBool,
-) -> Result<(Vec<f64>, bool)> {
-    no_grad(|| {
-        let get = |b| batches.get(b, &[x, y]);
-        each_batch(range, stop, get, |xy| trace.run(&[&xy[0], &xy[1]])?.item())
-    })
-}
+impl<'a> BatchRun<'a> {
+    /// A run of `trace` over batches `range` of `batches`, until `stop`.
+    pub fn new(
+        trace: &'a Trace,
+        batches: &'a Batches,
+        range: std::ops::Range<usize>,
+        stop: &'a AtomicBool,
+    ) -> Self {
+        BatchRun {
+            trace,
+            batches,
+            range,
+            stop,
+        }
+    }
 
-/// The trace's output for each batch of `range` of `x`, without a graph.
-pub fn predict_batches(
-    trace: &Trace,
-    x: &Tensor,
-    batches: &Batches,
-    range: std::ops::Range<usize>,
-    stop: &AtomicBool,
-) -> Result<(Vec<Tensor>, bool)> {
-    let get = |b| batches.get(b, &[x]);
-    no_grad(|| each_batch(range, stop, get, |xs| trace.run(&[&xs[0]])))
+    /// Trains on the batches of `x`, `y`: for each, `zero_grad`, the trace's loss
+    /// of `[xb, yb]`, `backward`, `step`. Returns each batch's loss.
+    pub fn train(
+        self,
+        optimizer: &mut dyn Optimize,
+        x: &Tensor,
+        y: &Tensor,
+    ) -> Result<(Vec<f64>, bool)> {
+        let trace = self.trace;
+        self.over(&[x, y], |xy| {
+            optimizer.zero_grad()?;
+            let loss = trace.run(&[&xy[0], &xy[1]])?;
+            loss.backward()?;
+            optimizer.step()?;
+            loss.item()
+        })
+    }
+
+    /// The trace's loss of each batch of `x`, `y`, without a graph.
+    pub fn eval(self, x: &Tensor, y: &Tensor) -> Result<(Vec<f64>, bool)> {
+        let trace = self.trace;
+        no_grad(|| self.over(&[x, y], |xy| trace.run(&[&xy[0], &xy[1]])?.item()))
+    }
+
+    /// The trace's output for each batch of `x`, without a graph.
+    pub fn predict(self, x: &Tensor) -> Result<(Vec<Tensor>, bool)> {
+        let trace = self.trace;
+        no_grad(|| self.over(&[x], |xs| trace.run(&[&xs[0]])))
+    }
+
+    /// Runs `step` on each batch of `tensors` (see [`each_batch`]).
+    fn over<T: Send>(
+        self,
+        tensors: &[&Tensor],
+        step: impl FnMut(Vec<Tensor>) -> Result<T> + Send,
+    ) -> Result<(Vec<T>, bool)> {
+        let batches = self.batches;
+        each_batch(self.range, self.stop, |b| batches.get(b, tensors), step)
+    }
 }
 
 #[cfg(test)]
@@ -273,8 +296,8 @@ mod tests {
             losses.push(loss.item().unwrap());
             if replay {
                 let stop = AtomicBool::new(false);
-                let (more, stopped) =
-                    train_batches(&recorded, &mut opt, &x, &y, &batches, 1..3, &stop).unwrap();
+                let run = BatchRun::new(&recorded, &batches, 1..3, &stop);
+                let (more, stopped) = run.train(&mut opt, &x, &y).unwrap();
                 assert!(!stopped);
                 losses.extend(more);
             } else {
@@ -308,10 +331,11 @@ mod tests {
             rows: 4,
         };
         let stop = AtomicBool::new(true);
-        let (outs, stopped) = predict_batches(&recorded, &x, &batches, 0..2, &stop).unwrap();
+        let run = || BatchRun::new(&recorded, &batches, 0..2, &stop);
+        let (outs, stopped) = run().predict(&x).unwrap();
         assert!(stopped && outs.is_empty());
         stop.store(false, Ordering::Relaxed);
-        let (outs, stopped) = predict_batches(&recorded, &x, &batches, 0..2, &stop).unwrap();
+        let (outs, stopped) = run().predict(&x).unwrap();
         assert!(!stopped);
         assert_eq!(outs.len(), 2);
         assert_eq!(batches.len(), 2);

@@ -13,90 +13,61 @@ use ferrograd::nn::functional::{
     adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, max_pool2d, Conv1dOptions, Conv2dOptions,
 };
 
-/// Checks conv2d of `x`, `w` (and a bias when `bias`) under `opts`.
-fn check_conv2d(name: &str, x: &[usize], w: &[usize], bias: bool, opts: Conv2dOptions) {
-    let mut inputs = vec![param(x, 1), param(w, 2)];
-    if bias {
-        inputs.push(param(&[w[0]], 3));
+/// A conv2d case: input shape, weight shape, whether there is a bias, then the
+/// options' stride, padding, dilation and groups.
+type Conv2dCase = (
+    &'static [usize],
+    &'static [usize],
+    bool,
+    [usize; 2],
+    [usize; 2],
+    [usize; 2],
+    usize,
+);
+
+/// Checks each conv2d case; a failure names the case by its shapes and options.
+fn check_conv2d(cases: &[Conv2dCase]) {
+    for &(x, w, bias, stride, padding, dilation, groups) in cases {
+        let opts = Conv2dOptions {
+            stride,
+            padding,
+            dilation,
+            groups,
+        };
+        let mut inputs = vec![param(x, 1), param(w, 2)];
+        if bias {
+            inputs.push(param(&[w[0]], 3));
+        }
+        let name = format!("conv2d of {x:?} and {w:?}, bias {bias}, {opts:?}");
+        check(&name, &inputs, |t| conv2d(&t[0], &t[1], t.get(2), &opts));
     }
-    check(name, &inputs, |t| conv2d(&t[0], &t[1], t.get(2), &opts));
 }
+
+/// Plain, strided and padded, dilated, and a non-square kernel without bias.
+#[rustfmt::skip]
+const PLAIN_STRIDED_PADDED_DILATED: [Conv2dCase; 4] = [
+    (&[2, 3, 5, 5], &[4, 3, 3, 3], true, [1, 1], [0, 0], [1, 1], 1),
+    (&[2, 2, 6, 5], &[3, 2, 3, 3], true, [2, 2], [1, 1], [1, 1], 1),
+    (&[1, 2, 6, 6], &[2, 2, 3, 2], true, [1, 1], [2, 0], [2, 1], 1),
+    (&[2, 1, 4, 7], &[2, 1, 2, 4], false, [1, 3], [0, 2], [1, 1], 1),
+];
 
 #[test]
 fn conv2d_plain_strided_padded_dilated() {
-    let d = Conv2dOptions::default();
-    check_conv2d("conv2d", &[2, 3, 5, 5], &[4, 3, 3, 3], true, d);
-    let strided = Conv2dOptions {
-        stride: [2, 2],
-        padding: [1, 1],
-        ..d
-    };
-    check_conv2d(
-        "conv2d stride 2 padding 1",
-        &[2, 2, 6, 5],
-        &[3, 2, 3, 3],
-        true,
-        strided,
-    );
-    let dilated = Conv2dOptions {
-        dilation: [2, 1],
-        padding: [2, 0],
-        ..d
-    };
-    check_conv2d(
-        "conv2d dilation",
-        &[1, 2, 6, 6],
-        &[2, 2, 3, 2],
-        true,
-        dilated,
-    );
-    let uneven = Conv2dOptions {
-        stride: [1, 3],
-        padding: [0, 2],
-        ..d
-    };
-    check_conv2d(
-        "conv2d non-square kernel",
-        &[2, 1, 4, 7],
-        &[2, 1, 2, 4],
-        false,
-        uneven,
-    );
+    check_conv2d(&PLAIN_STRIDED_PADDED_DILATED);
 }
+
+/// Two groups, depthwise without bias, and an unbatched input.
+#[rustfmt::skip]
+const GROUPS_AND_UNBATCHED: [Conv2dCase; 3] = [
+    (&[2, 4, 4, 4], &[6, 2, 3, 3], true, [1, 1], [1, 1], [1, 1], 2),
+    (&[1, 3, 5, 4], &[3, 1, 2, 2], false, [2, 1], [0, 0], [1, 1], 3),
+    (&[2, 4, 4], &[3, 2, 2, 3], true, [1, 1], [0, 0], [1, 1], 1),
+];
 
 #[test]
 fn conv2d_groups_and_unbatched() {
-    let grouped = Conv2dOptions {
-        groups: 2,
-        padding: [1, 1],
-        ..Default::default()
-    };
-    check_conv2d(
-        "conv2d groups 2",
-        &[2, 4, 4, 4],
-        &[6, 2, 3, 3],
-        true,
-        grouped,
-    );
-    let depthwise = Conv2dOptions {
-        groups: 3,
-        stride: [2, 1],
-        ..Default::default()
-    };
-    check_conv2d(
-        "conv2d depthwise",
-        &[1, 3, 5, 4],
-        &[3, 1, 2, 2],
-        false,
-        depthwise,
-    );
-    check_conv2d(
-        "conv2d unbatched",
-        &[2, 4, 4],
-        &[3, 2, 2, 3],
-        true,
-        Default::default(),
-    );
+    check_conv2d(&GROUPS_AND_UNBATCHED);
 }
 
 #[test]

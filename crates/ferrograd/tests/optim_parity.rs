@@ -113,21 +113,56 @@ impl Fixture {
 /// Looks an option up in the group, then in the defaults.
 struct Opts<'a>(&'a Map<String, Value>, &'a Map<String, Value>);
 
+/// A value an option holds in a fixture's JSON.
+trait OptionValue {
+    fn from_json(v: &Value) -> Self;
+}
+
+impl OptionValue for f64 {
+    fn from_json(v: &Value) -> f64 {
+        v.as_f64().unwrap()
+    }
+}
+
+impl OptionValue for bool {
+    fn from_json(v: &Value) -> bool {
+        v.as_bool().unwrap()
+    }
+}
+
+impl OptionValue for (f64, f64) {
+    fn from_json(v: &Value) -> (f64, f64) {
+        (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
+    }
+}
+
+/// The TypeScript API's name of an option: `weight_decay` is `weightDecay`.
+fn camel_case(field: &str) -> String {
+    let mut parts = field.split('_');
+    let mut name = parts.next().unwrap_or_default().to_string();
+    for part in parts {
+        let mut chars = part.chars();
+        name.extend(chars.next().map(|c| c.to_ascii_uppercase()));
+        name.push_str(chars.as_str());
+    }
+    name
+}
+
 impl Opts<'_> {
-    fn get(&self, key: &str) -> Option<&Value> {
-        self.0.get(key).or_else(|| self.1.get(key))
+    /// The option of the Rust field `field`, under its TypeScript name, or `default`.
+    fn read<T: OptionValue>(&self, field: &str, default: T) -> T {
+        let key = camel_case(field);
+        let found = self.0.get(&key).or_else(|| self.1.get(&key));
+        found.map_or(default, T::from_json)
     }
-    fn num(&self, key: &str, default: f64) -> f64 {
-        self.get(key).map_or(default, |v| v.as_f64().unwrap())
-    }
-    fn flag(&self, key: &str, default: bool) -> bool {
-        self.get(key).map_or(default, |v| v.as_bool().unwrap())
-    }
-    fn betas(&self, default: (f64, f64)) -> (f64, f64) {
-        self.get("betas").map_or(default, |v| {
-            (v[0].as_f64().unwrap(), v[1].as_f64().unwrap())
-        })
-    }
+}
+
+/// Sets each listed field of the options `$into` from the fixture's `$from`
+/// (an [`Opts`]), where it has the option, keeping the value it had otherwise.
+macro_rules! read_fields {
+    ($from:expr => $into:expr, [$($field:ident),* $(,)?]) => {
+        $($into.$field = $from.read(stringify!($field), $into.$field);)*
+    };
 }
 
 /// How a fixture's options become one rule's, and how a scheduled step's
@@ -139,38 +174,22 @@ trait Spec: Rule {
 
 impl Spec for SgdRule {
     fn options(o: &Opts) -> SgdOptions {
-        let d = SgdOptions::default();
-        SgdOptions {
-            lr: o.num("lr", d.lr),
-            momentum: o.num("momentum", d.momentum),
-            dampening: o.num("dampening", d.dampening),
-            weight_decay: o.num("weightDecay", d.weight_decay),
-            nesterov: o.flag("nesterov", d.nesterov),
-            maximize: o.flag("maximize", d.maximize),
-        }
+        let mut d = SgdOptions::default();
+        read_fields!(o => d, [lr, momentum, dampening, weight_decay, nesterov, maximize]);
+        d
     }
     fn schedule(o: &mut SgdOptions, step: &Map<String, Value>) {
-        let s = Opts(step, step);
-        o.lr = s.num("lr", o.lr);
-        o.momentum = s.num("momentum", o.momentum);
+        read_fields!(Opts(step, step) => o, [lr, momentum]);
     }
 }
 
-fn adam_options(o: &Opts, d: AdamOptions) -> AdamOptions {
-    AdamOptions {
-        lr: o.num("lr", d.lr),
-        betas: o.betas(d.betas),
-        eps: o.num("eps", d.eps),
-        weight_decay: o.num("weightDecay", d.weight_decay),
-        amsgrad: o.flag("amsgrad", d.amsgrad),
-        maximize: o.flag("maximize", d.maximize),
-    }
+fn adam_options(o: &Opts, mut d: AdamOptions) -> AdamOptions {
+    read_fields!(o => d, [lr, betas, eps, weight_decay, amsgrad, maximize]);
+    d
 }
 
 fn adam_schedule(o: &mut AdamOptions, step: &Map<String, Value>) {
-    let s = Opts(step, step);
-    o.lr = s.num("lr", o.lr);
-    o.betas = s.betas(o.betas);
+    read_fields!(Opts(step, step) => o, [lr, betas]);
 }
 
 impl Spec for AdamRule {
@@ -193,39 +212,23 @@ impl Spec for AdamWRule {
 
 impl Spec for RmspropRule {
     fn options(o: &Opts) -> RmspropOptions {
-        let d = RmspropOptions::default();
-        RmspropOptions {
-            lr: o.num("lr", d.lr),
-            alpha: o.num("alpha", d.alpha),
-            eps: o.num("eps", d.eps),
-            weight_decay: o.num("weightDecay", d.weight_decay),
-            momentum: o.num("momentum", d.momentum),
-            centered: o.flag("centered", d.centered),
-            maximize: o.flag("maximize", d.maximize),
-        }
+        let mut d = RmspropOptions::default();
+        read_fields!(o => d, [lr, alpha, eps, weight_decay, momentum, centered, maximize]);
+        d
     }
     fn schedule(o: &mut RmspropOptions, step: &Map<String, Value>) {
-        let s = Opts(step, step);
-        o.lr = s.num("lr", o.lr);
-        o.momentum = s.num("momentum", o.momentum);
+        read_fields!(Opts(step, step) => o, [lr, momentum]);
     }
 }
 
 impl Spec for AdagradRule {
     fn options(o: &Opts) -> AdagradOptions {
-        let d = AdagradOptions::default();
-        AdagradOptions {
-            lr: o.num("lr", d.lr),
-            lr_decay: o.num("lrDecay", d.lr_decay),
-            weight_decay: o.num("weightDecay", d.weight_decay),
-            initial_accumulator_value: o
-                .num("initialAccumulatorValue", d.initial_accumulator_value),
-            eps: o.num("eps", d.eps),
-            maximize: o.flag("maximize", d.maximize),
-        }
+        let mut d = AdagradOptions::default();
+        read_fields!(o => d, [lr, lr_decay, weight_decay, initial_accumulator_value, eps, maximize]);
+        d
     }
     fn schedule(o: &mut AdagradOptions, step: &Map<String, Value>) {
-        o.lr = Opts(step, step).num("lr", o.lr);
+        read_fields!(Opts(step, step) => o, [lr]);
     }
 }
 
@@ -394,27 +397,22 @@ fn check<R: Spec>(optimizer: &str) {
     );
 }
 
-#[test]
-fn sgd_matches_pytorch() {
-    check::<SgdRule>("SGD");
+/// One test per optimizer: `name: Rule = "fixture optimizer"`.
+macro_rules! parity_tests {
+    ($($test:ident: $rule:ty = $optimizer:literal),* $(,)?) => {
+        $(
+            #[test]
+            fn $test() {
+                check::<$rule>($optimizer);
+            }
+        )*
+    };
 }
 
-#[test]
-fn adam_matches_pytorch() {
-    check::<AdamRule>("Adam");
-}
-
-#[test]
-fn adamw_matches_pytorch() {
-    check::<AdamWRule>("AdamW");
-}
-
-#[test]
-fn rmsprop_matches_pytorch() {
-    check::<RmspropRule>("RMSprop");
-}
-
-#[test]
-fn adagrad_matches_pytorch() {
-    check::<AdagradRule>("Adagrad");
+parity_tests! {
+    sgd_matches_pytorch: SgdRule = "SGD",
+    adam_matches_pytorch: AdamRule = "Adam",
+    adamw_matches_pytorch: AdamWRule = "AdamW",
+    rmsprop_matches_pytorch: RmspropRule = "RMSprop",
+    adagrad_matches_pytorch: AdagradRule = "Adagrad",
 }

@@ -1,5 +1,4 @@
-import { checkOptions } from '../../errors'
-import { LRScheduler, checkNumber, pyMod, type AnyOptimizer } from './scheduler'
+import { HyperparameterScheduler, checkNumber, pyMod, type AnyOptimizer } from './scheduler'
 
 /** Options of {@link CosineAnnealingLR}. */
 export interface CosineAnnealingLROptions {
@@ -16,21 +15,18 @@ export interface CosineAnnealingLROptions {
  * `lr = etaMin + (initialLr − etaMin)·(1 + cos(π·epoch/tMax))/2`. Like PyTorch it
  * steps by the recursive form, so changes made to `lr` by others carry through.
  */
-export class CosineAnnealingLR extends LRScheduler {
+export class CosineAnnealingLR extends HyperparameterScheduler<Record<'tMax' | 'etaMin', number>> {
   /** Epochs of a half period. */
-  tMax: number
+  declare tMax: number
   /** The smallest learning rate. */
-  etaMin: number
+  declare etaMin: number
 
   /** @param optimizer the optimizer to drive. @param tMax epochs of a half period. */
   constructor(optimizer: AnyOptimizer, tMax: number, options: CosineAnnealingLROptions = {}) {
-    checkOptions('CosineAnnealingLR', options, ['etaMin', 'lastEpoch'])
-    const period = checkNumber('CosineAnnealingLR', 'tMax', tMax, { min: 1, integer: true })
-    const etaMin = checkNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0)
-    super('CosineAnnealingLR', optimizer, options.lastEpoch)
-    this.tMax = period
-    this.etaMin = etaMin
-    this.initialStep()
+    super('CosineAnnealingLR', optimizer, options, ['etaMin'], () => ({
+      tMax: checkNumber('CosineAnnealingLR', 'tMax', tMax, { min: 1, integer: true }),
+      etaMin: checkNumber('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0),
+    }))
   }
 
   protected getLr(initial: boolean): number[] {

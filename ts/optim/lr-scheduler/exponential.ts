@@ -1,5 +1,4 @@
-import { checkOptions } from '../../errors'
-import { LRScheduler, checkNumber, type AnyOptimizer } from './scheduler'
+import { HyperparameterScheduler, checkNumber, type AnyOptimizer } from './scheduler'
 
 /** Options of {@link ExponentialLR}. */
 export interface ExponentialLROptions {
@@ -11,17 +10,13 @@ export interface ExponentialLROptions {
  * Multiplies every group's learning rate by `gamma` every epoch, as
  * `torch.optim.lr_scheduler.ExponentialLR`: `lr = initialLr · gamma^epoch`.
  */
-export class ExponentialLR extends LRScheduler {
+export class ExponentialLR extends HyperparameterScheduler<Record<'gamma', number>> {
   /** Multiplicative factor of the decay. */
-  gamma: number
+  declare gamma: number
 
   /** @param optimizer the optimizer to drive. @param gamma the factor per epoch. */
   constructor(optimizer: AnyOptimizer, gamma: number, options: ExponentialLROptions = {}) {
-    checkOptions('ExponentialLR', options, ['lastEpoch'])
-    const factor = checkNumber('ExponentialLR', 'gamma', gamma)
-    super('ExponentialLR', optimizer, options.lastEpoch)
-    this.gamma = factor
-    this.initialStep()
+    super('ExponentialLR', optimizer, options, [], () => ({ gamma: checkNumber('ExponentialLR', 'gamma', gamma) }))
   }
 
   protected getLr(initial: boolean): number[] {

@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-export { LRScheduler, SchedulerBase, type AnyOptimizer, type SchedulerParamGroup, type CycledMomentum } from './scheduler'
+export { LRScheduler, HyperparameterScheduler, SchedulerBase, type AnyOptimizer, type SchedulerParamGroup, type CycledMomentum } from './scheduler'
 export { StepLR, MultiStepLR, type StepLROptions, type MultiStepLROptions } from './step'
 export { ExponentialLR, type ExponentialLROptions } from './exponential'
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './cosine'

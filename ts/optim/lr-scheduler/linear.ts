@@ -1,5 +1,5 @@
-import { checkOptions, fail } from '../../errors'
-import { LRScheduler, checkNumber, type AnyOptimizer } from './scheduler'
+import { fail } from '../../errors'
+import { HyperparameterScheduler, checkNumber, type AnyOptimizer } from './scheduler'
 
 /** Options of {@link LinearLR}. */
 export interface LinearLROptions {
@@ -18,28 +18,25 @@ export interface LinearLROptions {
  * `startFactor` to `endFactor` over `totalIters` epochs (a warm-up, typically),
  * as `torch.optim.lr_scheduler.LinearLR`.
  */
-export class LinearLR extends LRScheduler {
+export class LinearLR extends HyperparameterScheduler<Record<'startFactor' | 'endFactor' | 'totalIters', number>> {
   /** The factor of the first epoch. */
-  startFactor: number
+  declare startFactor: number
   /** The factor from `totalIters` on. */
-  endFactor: number
+  declare endFactor: number
   /** Epochs over which the factor moves. */
-  totalIters: number
+  declare totalIters: number
 
   /** @param optimizer the optimizer to drive. */
   constructor(optimizer: AnyOptimizer, options: LinearLROptions = {}) {
     const op = 'LinearLR'
-    checkOptions(op, options, ['startFactor', 'endFactor', 'totalIters', 'lastEpoch'])
-    const start = checkNumber(op, 'startFactor', options.startFactor ?? 1 / 3)
-    const end = checkNumber(op, 'endFactor', options.endFactor ?? 1)
-    if (start > 1 || start <= 0) fail('ERR_ARG', op, `startFactor must be in (0, 1], got ${start}`)
-    if (end > 1 || end < 0) fail('ERR_ARG', op, `endFactor must be in [0, 1], got ${end}`)
-    const totalIters = checkNumber(op, 'totalIters', options.totalIters ?? 5, { min: 1, integer: true })
-    super(op, optimizer, options.lastEpoch)
-    this.startFactor = start
-    this.endFactor = end
-    this.totalIters = totalIters
-    this.initialStep()
+    super(op, optimizer, options, ['startFactor', 'endFactor', 'totalIters'], () => {
+      const start = checkNumber(op, 'startFactor', options.startFactor ?? 1 / 3)
+      const end = checkNumber(op, 'endFactor', options.endFactor ?? 1)
+      if (start > 1 || start <= 0) fail('ERR_ARG', op, `startFactor must be in (0, 1], got ${start}`)
+      if (end > 1 || end < 0) fail('ERR_ARG', op, `endFactor must be in [0, 1], got ${end}`)
+      const totalIters = checkNumber(op, 'totalIters', options.totalIters ?? 5, { min: 1, integer: true })
+      return { startFactor: start, endFactor: end, totalIters }
+    })
   }
 
   protected getLr(initial: boolean): number[] {

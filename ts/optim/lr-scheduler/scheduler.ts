@@ -1,4 +1,4 @@
-import { fail } from '../../errors'
+import { checkOptions, fail } from '../../errors'
 import { describe } from '../../tensor'
 import { type HasLr, Optimizer, type ParamGroup } from '../optimizer'
 
@@ -164,5 +164,28 @@ export abstract class LRScheduler extends SchedulerBase {
     }
     this.groups.forEach((g, i) => (g.lr = values[i]))
     this.lastLr = this.groups.map((g) => g.lr)
+  }
+}
+
+/**
+ * The base of the schedulers whose hyperparameters are plain fields (StepLR,
+ * MultiStepLR, ExponentialLR, LinearLR, CosineAnnealingLR): its constructor checks
+ * the option names (`keys`, then `lastEpoch`), reads the hyperparameters with
+ * `read` (so a bad value is refused before the optimizer is looked at), sets them
+ * on the scheduler and takes the first step. Subclasses `declare` those fields,
+ * so that no field initializer of theirs overwrites them after this constructor.
+ */
+export abstract class HyperparameterScheduler<H extends object> extends LRScheduler {
+  /**
+   * @param name the class name. @param optimizer the optimizer to drive.
+   * @param options the options object, with `lastEpoch`. @param keys its other option names.
+   * @param read checks the arguments and returns the hyperparameters, named as the subclass' fields.
+   */
+  protected constructor(name: string, optimizer: AnyOptimizer, options: { lastEpoch?: number }, keys: readonly string[], read: () => H) {
+    checkOptions(name, options, [...keys, 'lastEpoch'])
+    const hyperparameters = read()
+    super(name, optimizer, options.lastEpoch)
+    Object.assign(this, hyperparameters)
+    this.initialStep()
   }
 }

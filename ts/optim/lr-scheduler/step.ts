@@ -1,5 +1,5 @@
-import { checkOptions, fail } from '../../errors'
-import { LRScheduler, checkNumber, type AnyOptimizer } from './scheduler'
+import { fail } from '../../errors'
+import { HyperparameterScheduler, checkNumber, type AnyOptimizer } from './scheduler'
 
 /** Options of {@link StepLR}. */
 export interface StepLROptions {
@@ -13,21 +13,18 @@ export interface StepLROptions {
  * Multiplies every group's learning rate by `gamma` every `stepSize` epochs, as
  * `torch.optim.lr_scheduler.StepLR`: `lr = initialLr · gamma^⌊epoch / stepSize⌋`.
  */
-export class StepLR extends LRScheduler {
+export class StepLR extends HyperparameterScheduler<Record<'stepSize' | 'gamma', number>> {
   /** Epochs between decays. */
-  stepSize: number
+  declare stepSize: number
   /** Multiplicative factor of the decay. */
-  gamma: number
+  declare gamma: number
 
   /** @param optimizer the optimizer to drive. @param stepSize epochs between decays. */
   constructor(optimizer: AnyOptimizer, stepSize: number, options: StepLROptions = {}) {
-    checkOptions('StepLR', options, ['gamma', 'lastEpoch'])
-    const size = checkNumber('StepLR', 'stepSize', stepSize, { min: 1, integer: true })
-    const gamma = checkNumber('StepLR', 'gamma', options.gamma ?? 0.1)
-    super('StepLR', optimizer, options.lastEpoch)
-    this.stepSize = size
-    this.gamma = gamma
-    this.initialStep()
+    super('StepLR', optimizer, options, ['gamma'], () => ({
+      stepSize: checkNumber('StepLR', 'stepSize', stepSize, { min: 1, integer: true }),
+      gamma: checkNumber('StepLR', 'gamma', options.gamma ?? 0.1),
+    }))
   }
 
   protected getLr(): number[] {
@@ -47,24 +44,23 @@ export type MultiStepLROptions = StepLROptions
  * Multiplies every group's learning rate by `gamma` at each milestone epoch, as
  * `torch.optim.lr_scheduler.MultiStepLR` (a milestone listed twice decays twice).
  */
-export class MultiStepLR extends LRScheduler {
+export class MultiStepLR extends HyperparameterScheduler<Record<'milestones', number[]> & Record<'gamma', number>> {
   /** The milestone epochs, ascending. */
-  milestones: number[]
+  declare milestones: number[]
   /** Multiplicative factor of the decay. */
-  gamma: number
+  declare gamma: number
 
   /** @param optimizer the optimizer to drive. @param milestones the epochs at which to decay. */
   constructor(optimizer: AnyOptimizer, milestones: Iterable<number>, options: MultiStepLROptions = {}) {
-    checkOptions('MultiStepLR', options, ['gamma', 'lastEpoch'])
-    if (milestones === null || typeof (milestones as Iterable<number>)?.[Symbol.iterator] !== 'function') {
-      fail('ERR_ARG', 'MultiStepLR', 'milestones must be an iterable of epoch numbers')
-    }
-    const sorted = Array.from(milestones, (m) => checkNumber('MultiStepLR', 'a milestone', m, { integer: true })).sort((a, b) => a - b)
-    const gamma = checkNumber('MultiStepLR', 'gamma', options.gamma ?? 0.1)
-    super('MultiStepLR', optimizer, options.lastEpoch)
-    this.milestones = sorted
-    this.gamma = gamma
-    this.initialStep()
+    super('MultiStepLR', optimizer, options, ['gamma'], () => {
+      if (milestones === null || typeof (milestones as Iterable<number>)?.[Symbol.iterator] !== 'function') {
+        fail('ERR_ARG', 'MultiStepLR', 'milestones must be an iterable of epoch numbers')
+      }
+      return {
+        milestones: Array.from(milestones, (m) => checkNumber('MultiStepLR', 'a milestone', m, { integer: true })).sort((a, b) => a - b),
+        gamma: checkNumber('MultiStepLR', 'gamma', options.gamma ?? 0.1),
+      }
+    })
   }
 
   protected getLr(): number[] {

@@ -326,25 +326,9 @@ mod tests {
         out
     }
 
-    /// [`gemm`] on operands given as `(data, strides)`.
-    fn product(
-        m: usize,
-        n: usize,
-        k: usize,
-        out: &mut [f32],
-        (a, sa): (&[f32], MatStrides),
-        (b, sb): (&[f32], MatStrides),
-        accumulate: bool,
-    ) {
-        let lhs = MatRef {
-            data: a,
-            strides: sa,
-        };
-        let rhs = MatRef {
-            data: b,
-            strides: sb,
-        };
-        gemm(m, n, k, out, lhs, rhs, accumulate);
+    /// A test operand: `data` with `(row, column)` strides.
+    fn mat(data: &[f32], strides: MatStrides) -> MatRef<'_, f32> {
+        MatRef { data, strides }
     }
 
     #[test]
@@ -354,7 +338,7 @@ mod tests {
         let b: Vec<f32> = (0..k * n).map(|v| ((v * 5) % 11) as f32 - 5.0).collect();
         for (sa, sb) in [((k, 1), (n, 1)), ((1, m), (n, 1)), ((k, 1), (1, k))] {
             let mut out = vec![f32::NAN; m * n];
-            product(m, n, k, &mut out, (&a, sa), (&b, sb), false);
+            gemm(m, n, k, &mut out, mat(&a, sa), mat(&b, sb), false);
             assert_eq!(out, naive(m, n, k, &a, sa, &b, sb));
         }
     }
@@ -369,7 +353,7 @@ mod tests {
         for (m, n, sa, sb) in [(1, 6, (k, 1), (1, k)), (5, 1, (k, 1), (1, k))] {
             for accumulate in [false, true] {
                 let mut out = vec![1.0; m * n];
-                product(m, n, k, &mut out, (&a, sa), (&b, sb), accumulate);
+                gemm(m, n, k, &mut out, mat(&a, sa), mat(&b, sb), accumulate);
                 let base = if accumulate { 1.0 } else { 0.0 };
                 let expected: Vec<f32> = naive(m, n, k, &a, sa, &b, sb)
                     .iter()
@@ -391,7 +375,7 @@ mod tests {
             let (sa, sb) = ((k, 1), (1, k));
             let mut out: Vec<f32> = (0..m * n).map(|v| (v % 3) as f32).collect();
             let start = out.clone();
-            product(m, n, k, &mut out, (&a, sa), (&b, sb), true);
+            gemm(m, n, k, &mut out, mat(&a, sa), mat(&b, sb), true);
             let naive = naive(m, n, k, &a, sa, &b, sb);
             let expected: Vec<f32> = start.iter().zip(&naive).map(|(s, p)| s + p).collect();
             assert_eq!(out, expected, "{m}x{n}x{k}");

@@ -600,14 +600,16 @@ mod tests {
         }
     }
 
-    /// `product` on `a` (`m x k`, row-major or transposed) and `b` (`k x n`,
-    /// likewise), checked against the plain product; returns whether it ran.
+    /// `product` on `a` (its first `m x k` values, row-major or transposed) and
+    /// `b` (its first `k x n`, likewise), checked against the plain product;
+    /// returns whether it ran.
     fn check(
         (m, n, k): (usize, usize, usize),
         (a, a_t): (&[f32], bool),
         (b, b_t): (&[f32], bool),
         acc: bool,
     ) -> bool {
+        let (a, b) = (&a[..m * k], &b[..k * n]);
         let (a, b) = (operand(a, m, k, a_t), operand(b, k, n, b_t));
         let start: Vec<f32> = (0..m * n).map(|v| (v % 5) as f32).collect();
         let mut expected = start.clone();
@@ -638,18 +640,8 @@ mod tests {
         let sparse = sparse_values(n * k, 0.25, 3);
         let dense = dense_values(n * k, 5);
         assert!(SPLIT_WORK * 5 < m * n * k);
-        assert!(check(
-            (m, n, k),
-            (&sparse[..m * k], false),
-            (&dense[..k * n], true),
-            true
-        ));
-        assert!(check(
-            (m, n, k),
-            (&dense[..m * k], true),
-            (&sparse[..k * n], false),
-            true
-        ));
+        assert!(check((m, n, k), (&sparse, false), (&dense, true), true));
+        assert!(check((m, n, k), (&dense, true), (&sparse, false), true));
     }
 
     #[test]
@@ -663,18 +655,8 @@ mod tests {
                 let sparse = sparse_values(m.max(n) * k, 0.12, m + n);
                 let dense = dense_values(m.max(n) * k, k);
                 for (a_t, b_t) in [(false, false), (false, true), (true, false), (true, true)] {
-                    assert!(check(
-                        (m, n, k),
-                        (&sparse[..m * k], a_t),
-                        (&dense[..k * n], b_t),
-                        acc
-                    ));
-                    assert!(check(
-                        (m, n, k),
-                        (&dense[..m * k], a_t),
-                        (&sparse[..k * n], b_t),
-                        acc
-                    ));
+                    assert!(check((m, n, k), (&sparse, a_t), (&dense, b_t), acc));
+                    assert!(check((m, n, k), (&dense, a_t), (&sparse, b_t), acc));
                 }
             }
         }
@@ -698,26 +680,13 @@ mod tests {
         assert!(!check((m, n, k), (&half, false), (&dense_b, false), false));
         // Sparse, but the output too narrow on the side the zeros would make rows of.
         let (sparse, dense) = (sparse_values(500 * 25, 0.1, 5), dense_values(500 * 25, 6));
-        assert!(!check(
-            (500, 16, 25),
-            (&sparse, false),
-            (&dense[..25 * 16], false),
-            false
-        ));
-        assert!(!check(
-            (16, 500, 25),
-            (&dense[..16 * 25], false),
-            (&sparse, false),
-            false
-        ));
+        // Outputs of 500 x 16 and 16 x 500, over k = 25.
+        let (tall, wide) = ((500, 16, 25), (16, 500, 25));
+        assert!(!check(tall, (&sparse, false), (&dense, false), false));
+        assert!(!check(wide, (&dense, false), (&sparse, false), false));
         // Sparse and small.
         let tiny = sparse_values(8 * 16, 0.1, 4);
-        assert!(!check(
-            (8, 8, 16),
-            (&tiny, false),
-            (&dense_b[..16 * 8], false),
-            false
-        ));
+        assert!(!check((8, 8, 16), (&tiny, false), (&dense_b, false), false));
     }
 
     #[test]

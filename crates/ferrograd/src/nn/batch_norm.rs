@@ -5,7 +5,7 @@
 //! inverse deviation it saved. Statistics are accumulated in float64 whatever the
 //! dtype, so a channel of a million float32 values keeps its precision.
 
-use super::norm_backward::{affine_backward, NormGrads};
+use super::norm_backward::{affine_backward, affine_inputs, NormGrads};
 use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
@@ -203,11 +203,13 @@ struct BatchNormBackward {
     invstd: Vec<f64>,
     /// True when the batch's own statistics normalised it (they depend on x).
     batch_stats: bool,
-    has_weight: bool,
-    has_bias: bool,
+    /// Whether a weight and a bias were recorded after the input.
+    recorded: (bool, bool),
 }
 
 impl NormGrads for BatchNormBackward {
+    const OP: &'static str = "batchNorm backward";
+
     fn grads<T: Float>(&self, x: &[T], g: &[T], w: Option<&[f64]>) -> Result<[Vec<T>; 3]> {
         let geo = self.geo;
         let m = geo.count() as f64;
@@ -251,15 +253,7 @@ impl NormGrads for BatchNormBackward {
 
 impl Backward for BatchNormBackward {
     fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let recorded = (self.has_weight, self.has_bias);
-        affine_backward(
-            "batchNorm backward",
-            self,
-            g,
-            inputs,
-            recorded,
-            &[self.geo.c],
-        )
+        affine_backward(self, g, inputs, self.recorded, &[self.geo.c])
     }
 }
 
@@ -334,18 +328,15 @@ pub fn batch_norm(
     if let (Some(r), true) = (&running, options.training) {
         update_running(r, momentum, geo, &mean, &var, dtype)?;
     }
+    let inputs = affine_inputs(input, weight, bias);
     let out = Tensor::from_storage(out, shape);
-    let mut inputs = vec![input];
-    inputs.extend(weight);
-    inputs.extend(bias);
     Ok(record(out, "NativeBatchNormBackward", &inputs, || {
         BatchNormBackward {
             geo,
             mean,
             invstd,
             batch_stats,
-            has_weight: weight.is_some(),
-            has_bias: bias.is_some(),
+            recorded: (weight.is_some(), bias.is_some()),
         }
     }))
 }

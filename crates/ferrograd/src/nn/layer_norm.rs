@@ -3,7 +3,7 @@
 //! by its own statistics (float64 accumulation), and the backward needs only each
 //! row's mean and inverse deviation.
 
-use super::norm_backward::{affine_backward, NormGrads};
+use super::norm_backward::{affine_backward, affine_inputs, NormGrads};
 use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
 use crate::tensor::shape::fmt_shape;
@@ -62,11 +62,13 @@ struct LayerNormBackward {
     d: usize,
     mean: Vec<f64>,
     invstd: Vec<f64>,
-    has_weight: bool,
-    has_bias: bool,
+    /// Whether a weight and a bias were recorded after the input.
+    recorded: (bool, bool),
 }
 
 impl NormGrads for LayerNormBackward {
+    const OP: &'static str = "layerNorm backward";
+
     fn grads<T: Float>(&self, x: &[T], g: &[T], w: Option<&[f64]>) -> Result<[Vec<T>; 3]> {
         let d = self.d;
         let wt: Option<Vec<T>> = w.map(|w| w.iter().map(|&v| T::of(v)).collect());
@@ -116,15 +118,7 @@ impl NormGrads for LayerNormBackward {
 
 impl Backward for LayerNormBackward {
     fn backward(&self, g: &Tensor, inputs: &[Tensor]) -> Result<Vec<Option<Tensor>>> {
-        let recorded = (self.has_weight, self.has_bias);
-        affine_backward(
-            "layerNorm backward",
-            self,
-            g,
-            inputs,
-            recorded,
-            &self.normalized_shape,
-        )
+        affine_backward(self, g, inputs, self.recorded, &self.normalized_shape)
     }
 }
 
@@ -181,18 +175,15 @@ pub fn layer_norm(
             Ok((T::storage(out), mean, invstd))
         })??
     });
+    let inputs = affine_inputs(input, weight, bias);
     let out = Tensor::from_storage(out, shape);
-    let mut inputs = vec![input];
-    inputs.extend(weight);
-    inputs.extend(bias);
     Ok(record(out, "NativeLayerNormBackward", &inputs, || {
         LayerNormBackward {
             normalized_shape: normalized_shape.to_vec(),
             d,
             mean,
             invstd,
-            has_weight: weight.is_some(),
-            has_bias: bias.is_some(),
+            recorded: (weight.is_some(), bias.is_some()),
         }
     }))
 }

@@ -24,6 +24,20 @@ enum Kind {
     KlDiv { log_target: bool },
 }
 
+impl Kind {
+    /// The loss's name in errors, as the TypeScript API calls it.
+    fn op(self) -> &'static str {
+        match self {
+            Kind::L1 => "l1Loss",
+            Kind::SmoothL1 { .. } => "smoothL1Loss",
+            Kind::Huber { .. } => "huberLoss",
+            Kind::Bce => "binaryCrossEntropy",
+            Kind::BceWithLogits => "binaryCrossEntropyWithLogits",
+            Kind::KlDiv { .. } => "klDiv",
+        }
+    }
+}
+
 // Each loss at one element: `(loss, d loss / d x, d loss / d t)` in the input's
 // precision (as PyTorch computes). Written without data-dependent branches where
 // they would be unpredictable (the sign of random differences), so the loops over
@@ -279,14 +293,13 @@ fn total<T: Float>(values: &[T]) -> f64 {
 
 /// The shared body of every loss in this file.
 fn pointwise(
-    op: &'static str,
     kind: Kind,
     input: &Tensor,
     target: &Tensor,
-    weight: Option<&Tensor>,
-    pos_weight: Option<&Tensor>,
+    [weight, pos_weight]: [Option<&Tensor>; 2],
     combine: Combine,
 ) -> Result<Tensor> {
+    let op = kind.op();
     if input.shape() != target.shape() {
         // PyTorch broadcasts [N, 1] against [N] with only a warning, which silently
         // trains on an N x N loss; a mismatch is refused instead.
@@ -347,20 +360,14 @@ fn pointwise(
 }
 
 /// A loss of this file without weights, reduced the usual way.
-fn unweighted(
-    op: &'static str,
-    kind: Kind,
-    input: &Tensor,
-    target: &Tensor,
-    reduction: Reduction,
-) -> Result<Tensor> {
+fn unweighted(kind: Kind, input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
     let combine = Combine::of(reduction, input.numel());
-    pointwise(op, kind, input, target, None, None, combine)
+    pointwise(kind, input, target, [None, None], combine)
 }
 
 /// Mean absolute error `|input - target|`, reduced.
 pub fn l1_loss(input: &Tensor, target: &Tensor, reduction: Reduction) -> Result<Tensor> {
-    unweighted("l1Loss", Kind::L1, input, target, reduction)
+    unweighted(Kind::L1, input, target, reduction)
 }
 
 /// Smooth L1: `0.5 d^2 / beta` where `|d| < beta`, `|d| - 0.5 beta` elsewhere
@@ -377,13 +384,7 @@ pub fn smooth_l1_loss(
             "smoothL1Loss: beta must be a non-negative number, got {beta}"
         );
     }
-    unweighted(
-        "smoothL1Loss",
-        Kind::SmoothL1 { beta },
-        input,
-        target,
-        reduction,
-    )
+    unweighted(Kind::SmoothL1 { beta }, input, target, reduction)
 }
 
 /// Huber: `0.5 d^2` where `|d| < delta`, `delta (|d| - 0.5 delta)` elsewhere;
@@ -400,7 +401,7 @@ pub fn huber_loss(
             "huberLoss: delta must be a positive number, got {delta}"
         );
     }
-    unweighted("huberLoss", Kind::Huber { delta }, input, target, reduction)
+    unweighted(Kind::Huber { delta }, input, target, reduction)
 }
 
 /// Binary cross-entropy of probabilities `input` in `[0, 1]`:
@@ -413,15 +414,7 @@ pub fn binary_cross_entropy(
     reduction: Reduction,
 ) -> Result<Tensor> {
     let combine = Combine::of(reduction, input.numel());
-    pointwise(
-        "binaryCrossEntropy",
-        Kind::Bce,
-        input,
-        target,
-        weight,
-        None,
-        combine,
-    )
+    pointwise(Kind::Bce, input, target, [weight, None], combine)
 }
 
 /// Binary cross-entropy of raw logits, `-w (p t log s(x) + (1 - t) log(1 - s(x)))`
@@ -437,12 +430,10 @@ pub fn binary_cross_entropy_with_logits(
 ) -> Result<Tensor> {
     let combine = Combine::of(reduction, input.numel());
     pointwise(
-        "binaryCrossEntropyWithLogits",
         Kind::BceWithLogits,
         input,
         target,
-        weight,
-        pos_weight,
+        [weight, pos_weight],
         combine,
     )
 }
@@ -464,12 +455,10 @@ pub fn kl_div(
         }
     };
     pointwise(
-        "klDiv",
         Kind::KlDiv { log_target },
         input,
         target,
-        None,
-        None,
+        [None, None],
         combine,
     )
 }

@@ -103,6 +103,35 @@ fn indices(op: &str, idx: &Tensor, size: usize) -> Result<Vec<usize>> {
         .collect()
 }
 
+/// Refuses tensor `i` of `op`'s list when its shape does not fit (`shape_ok`
+/// false; `rule` says what fits) or its dtype differs from tensor 0's.
+fn like_the_first(
+    op: &str,
+    tensors: &[Tensor],
+    i: usize,
+    shape_ok: bool,
+    rule: impl std::fmt::Display,
+) -> Result<()> {
+    let (t, first) = (&tensors[i], &tensors[0]);
+    if !shape_ok {
+        bail!(
+            Shape,
+            "{op}: tensor {i} has shape {} but tensor 0 has {} ({rule})",
+            fmt_shape(t.shape()),
+            fmt_shape(first.shape())
+        );
+    }
+    if t.dtype() != first.dtype() {
+        bail!(
+            Dtype,
+            "{op}: tensor {i} is {} but tensor 0 is {}",
+            t.dtype(),
+            first.dtype()
+        );
+    }
+    Ok(())
+}
+
 impl Tensor {
     /// Reorders dimensions (already validated); a view.
     pub(crate) fn permute_dims(&self, perm: &[usize]) -> Tensor {
@@ -170,22 +199,8 @@ impl Tensor {
                     .zip(first.shape())
                     .enumerate()
                     .all(|(k, (a, b))| k == d || a == b);
-            if !ok {
-                bail!(
-                    Shape,
-                    "cat: tensor {i} has shape {} but tensor 0 has {} (they may differ only in dimension {d})",
-                    fmt_shape(t.shape()),
-                    fmt_shape(first.shape())
-                );
-            }
-            if t.dtype() != first.dtype() {
-                bail!(
-                    Dtype,
-                    "cat: tensor {i} is {} but tensor 0 is {}",
-                    t.dtype(),
-                    first.dtype()
-                );
-            }
+            let rule = format_args!("they may differ only in dimension {d}");
+            like_the_first("cat", tensors, i, ok, rule)?;
             shape[d] += t.shape()[d];
         }
         let n = checked_numel("cat", &shape)?;
@@ -226,23 +241,9 @@ impl Tensor {
         };
         let d = normalize_dim("stack", dim, first.ndim() + 1)?;
         for (i, t) in tensors.iter().enumerate() {
-            if t.shape() != first.shape() {
-                bail!(
-                    Shape,
-                    "stack: tensor {i} has shape {} but tensor 0 has {} (stack needs equal shapes)",
-                    fmt_shape(t.shape()),
-                    fmt_shape(first.shape())
-                );
-            }
-            // Checked here too, not left to cat, so the message names stack.
-            if t.dtype() != first.dtype() {
-                bail!(
-                    Dtype,
-                    "stack: tensor {i} is {} but tensor 0 is {}",
-                    t.dtype(),
-                    first.dtype()
-                );
-            }
+            // The dtype is checked here too, not left to cat, so the message names stack.
+            let same = t.shape() == first.shape();
+            like_the_first("stack", tensors, i, same, "stack needs equal shapes")?;
         }
         let expanded = tensors
             .iter()
