@@ -263,30 +263,32 @@ pub(crate) fn core_tensors(tensors: &[TensorRef]) -> Result<Vec<CoreTensor>> {
     tensors.iter().map(|t| t.get().cloned()).collect()
 }
 
-/// Joins tensors along an existing dimension.
-#[napi(catch_unwind)]
-pub fn cat(env: Env, tensors: Vec<TensorRef>, dim: f64) -> Result<NativeTensor> {
-    let dim = args::int("cat", "dim", dim)?;
+/// `join(tensors, dim)` (`cat` or `stack`) on a list of tensors, recorded.
+fn joined(
+    env: &Env,
+    op: &'static str,
+    tensors: &[TensorRef],
+    dim: f64,
+    join: fn(&[CoreTensor], i64) -> ferrograd::Result<CoreTensor>,
+) -> Result<NativeTensor> {
+    let dim = args::int(op, "dim", dim)?;
     let inputs = tensors
         .iter()
         .map(|t| t.get())
         .collect::<Result<Vec<_>>>()?;
-    NativeTensor::traced(&env, "cat", &inputs, move |t| {
-        CoreTensor::cat(&owned(t), dim)
-    })
+    NativeTensor::traced(env, op, &inputs, move |t| join(&owned(t), dim))
+}
+
+/// Joins tensors along an existing dimension.
+#[napi(catch_unwind)]
+pub fn cat(env: Env, tensors: Vec<TensorRef>, dim: f64) -> Result<NativeTensor> {
+    joined(&env, "cat", &tensors, dim, CoreTensor::cat)
 }
 
 /// Joins same-shaped tensors along a new dimension.
 #[napi(catch_unwind)]
 pub fn stack(env: Env, tensors: Vec<TensorRef>, dim: f64) -> Result<NativeTensor> {
-    let dim = args::int("stack", "dim", dim)?;
-    let inputs = tensors
-        .iter()
-        .map(|t| t.get())
-        .collect::<Result<Vec<_>>>()?;
-    NativeTensor::traced(&env, "stack", &inputs, move |t| {
-        CoreTensor::stack(&owned(t), dim)
-    })
+    joined(&env, "stack", &tensors, dim, CoreTensor::stack)
 }
 
 /// `cond ? a : b` elementwise with broadcasting.
