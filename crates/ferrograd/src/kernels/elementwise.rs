@@ -4,7 +4,7 @@
 
 use super::alloc;
 use super::float::Real;
-use super::layout::Layout;
+use super::layout::{for_each_run, Layout};
 use super::simd::{multiversion, SimdLevel};
 use super::threads::{self, share_bands, DstPtr};
 use crate::Result;
@@ -335,13 +335,31 @@ pub fn map<T: Copy + Sync, U: Send + 'static>(
             fill_parts(&mut out, n, |part, slots| map_into(&src[part], slots, &f));
             Ok(out)
         }
-        None => alloc::collect(op, n, layout.indices().map(|i| f(src[i]))),
+        None => {
+            let mut out = alloc::with_capacity(op, n)?;
+            for_each_run(
+                layout.shape(),
+                [layout.strides()],
+                [layout.offset()],
+                |[o], len, [s]| {
+                    if s == 1 {
+                        map_slice(&src[o..o + len], &mut out, &f);
+                    } else {
+                        out.extend((0..len).map(|j| f(src[o + j * s])));
+                    }
+                },
+            );
+            Ok(out)
+        }
     }
 }
 
 /// Length of the packed trailing block of `layout` that repeats over its leading
-/// dimensions with stride 0 (a bias row broadcast over a batch), if it has that form.
+/// dimensions with stride 0 (a bias row broadcast over a batch), if it has that
+/// form and the block is long enough to be worth a call per repeat (a broadcast
+/// scalar or short row goes through [`for_each_run`] instead).
 fn repeated_block(layout: &Layout) -> Option<usize> {
+    const MIN_BLOCK: usize = 32;
     let (shape, strides) = (layout.shape(), layout.strides());
     let mut i = shape.len();
     let mut block = 1;
@@ -349,9 +367,7 @@ fn repeated_block(layout: &Layout) -> Option<usize> {
         block *= shape[i - 1];
         i -= 1;
     }
-    (0..i)
-        .all(|d| strides[d] == 0 || shape[d] == 1)
-        .then_some(block)
+    (block >= MIN_BLOCK && (0..i).all(|d| strides[d] == 0 || shape[d] == 1)).then_some(block)
 }
 
 /// `f(a, b)` for every element of two operands already broadcast to one shape.
@@ -396,7 +412,25 @@ pub fn zip<T: Copy + Sync, U: Send + 'static>(
         }
         (None, None) => {}
     }
-    out.extend(la.indices().zip(lb.indices()).map(|(i, j)| f(a[i], b[j])));
+    // Any other layouts: run by run along the innermost merged dimension, with
+    // vector loops where an operand is packed along it or broadcast.
+    for_each_run(
+        la.shape(),
+        [la.strides(), lb.strides()],
+        [la.offset(), lb.offset()],
+        |[oa, ob], len, steps| match steps {
+            [1, 1] => zip_slices(&a[oa..oa + len], &b[ob..ob + len], &mut out, &f),
+            [1, 0] => {
+                let y = b[ob];
+                map_slice(&a[oa..oa + len], &mut out, |x| f(x, y));
+            }
+            [0, 1] => {
+                let x = a[oa];
+                map_slice(&b[ob..ob + len], &mut out, |y| f(x, y));
+            }
+            [sa, sb] => out.extend((0..len).map(|j| f(a[oa + j * sa], b[ob + j * sb]))),
+        },
+    );
     Ok(out)
 }
 

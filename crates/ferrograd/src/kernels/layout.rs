@@ -156,6 +156,75 @@ impl Layout {
     }
 }
 
+/// `shape` with adjacent dimensions merged wherever every operand (one stride
+/// list each) walks them as one, and size-1 dimensions dropped: the fewest and
+/// longest runs for a loop over them all. At least one dimension is left.
+pub fn merge_dims<const K: usize>(
+    shape: &[usize],
+    strides: [&[usize]; K],
+) -> (Vec<usize>, [Vec<usize>; K]) {
+    let mut merged = Vec::with_capacity(shape.len());
+    let mut steps: [Vec<usize>; K] = std::array::from_fn(|_| Vec::with_capacity(shape.len()));
+    for d in 0..shape.len() {
+        if shape[d] == 1 {
+            continue;
+        }
+        if let Some(last) = merged.len().checked_sub(1) {
+            if (0..K).all(|k| steps[k][last] == strides[k][d] * shape[d]) {
+                merged[last] *= shape[d];
+                (0..K).for_each(|k| steps[k][last] = strides[k][d]);
+                continue;
+            }
+        }
+        merged.push(shape[d]);
+        (0..K).for_each(|k| steps[k].push(strides[k][d]));
+    }
+    if merged.is_empty() {
+        merged.push(1);
+        steps.iter_mut().for_each(|s| s.push(0));
+    }
+    (merged, steps)
+}
+
+/// Calls `f(starts, len, steps)` for each run along the innermost merged
+/// dimension of `K` operands of one `shape` (strides and start offsets one per
+/// operand), in row-major order: elements `starts[k] + j * steps[k]` for `j` in
+/// `0..len`. Loops over the runs can then be vectorised, and a broadcast operand
+/// shows as a step of 0.
+pub fn for_each_run<const K: usize>(
+    shape: &[usize],
+    strides: [&[usize]; K],
+    offsets: [usize; K],
+    mut f: impl FnMut([usize; K], usize, [usize; K]),
+) {
+    if shape.contains(&0) {
+        return;
+    }
+    let (merged, steps) = merge_dims(shape, strides);
+    let inner = merged.len() - 1;
+    let (len, step) = (merged[inner], std::array::from_fn(|k| steps[k][inner]));
+    let mut counter = vec![0; inner];
+    let mut at = offsets;
+    loop {
+        f(at, len, step);
+        // The odometer over the outer dimensions.
+        let mut d = inner;
+        loop {
+            if d == 0 {
+                return;
+            }
+            d -= 1;
+            counter[d] += 1;
+            (0..K).for_each(|k| at[k] += steps[k][d]);
+            if counter[d] < merged[d] {
+                break;
+            }
+            (0..K).for_each(|k| at[k] -= steps[k][d] * merged[d]);
+            counter[d] = 0;
+        }
+    }
+}
+
 /// Row-major strides of a packed tensor of `shape`.
 pub fn contiguous_strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![0; shape.len()];
@@ -221,6 +290,46 @@ impl ExactSizeIterator for StridedIndex<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_cover_every_element_in_row_major_order() {
+        // Operands of one shape in several layouts: transposed, broadcast along a
+        // middle dim, narrowed, packed; the runs must visit what indices() visits.
+        let base = Layout::contiguous(&[3, 4, 5]);
+        let layouts = [
+            base.clone(),
+            base.permute(&[2, 0, 1]).permute(&[1, 2, 0]),
+            Layout::contiguous(&[3, 1, 5])
+                .broadcast_to("t", &[3, 4, 5])
+                .unwrap(),
+            Layout::contiguous(&[3, 4, 7]).narrowed(2, 1, 5),
+            Layout::contiguous(&[5, 4, 3]).permute(&[2, 1, 0]),
+            Layout::contiguous(&[])
+                .broadcast_to("t", &[3, 4, 5])
+                .unwrap(),
+        ];
+        for a in &layouts {
+            for b in &layouts {
+                let mut got = Vec::new();
+                for_each_run(
+                    a.shape(),
+                    [a.strides(), b.strides()],
+                    [a.offset(), b.offset()],
+                    |[oa, ob], len, [sa, sb]| {
+                        got.extend((0..len).map(|j| (oa + j * sa, ob + j * sb)))
+                    },
+                );
+                let want: Vec<_> = a.indices().zip(b.indices()).collect();
+                assert_eq!(got, want);
+            }
+        }
+        let mut runs = 0;
+        for_each_run(&[2, 0, 3], [&[3, 3, 1]], [0], |_, _, _| runs += 1);
+        assert_eq!(runs, 0);
+        let mut one = Vec::new();
+        for_each_run(&[], [&[]], [7], |[o], len, _| one.push((o, len)));
+        assert_eq!(one, vec![(7, 1)]);
+    }
 
     #[test]
     fn strided_index_walks_a_transpose() {

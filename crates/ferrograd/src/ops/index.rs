@@ -204,31 +204,20 @@ impl Tensor {
             shape[d] += t.shape()[d];
         }
         let n = checked_numel("cat", &shape)?;
-        // Copy each input into its slab of the output, one outer row at a time.
+        // Each input, packed, gives every outer row one run of its elements.
         let outer: usize = shape[..d].iter().product();
-        let parts: Vec<Storage> = tensors
+        let packed = tensors
             .iter()
             .map(|t| t.contiguous())
-            .collect::<Result<Vec<_>>>()?
-            .iter()
-            .map(|t| t.with_storage(|s, l| s.pick("cat", t.numel(), l.indices())))
-            .collect::<Result<_>>()?;
-        let rows: Vec<usize> = tensors.iter().map(|t| t.numel() / outer.max(1)).collect();
-        let starts: Vec<usize> = parts
-            .iter()
-            .scan(0, |acc, p| {
-                let start = *acc;
-                *acc += p.len();
-                Some(start)
-            })
-            .collect();
-        // Output order: each outer row takes one run from every part in turn.
-        let order = (0..outer).flat_map(|o| {
-            let (rows, starts) = (&rows, &starts);
-            (0..rows.len())
-                .flat_map(move |k| (0..rows[k]).map(move |j| starts[k] + o * rows[k] + j))
-        });
-        let storage = Storage::concat("cat", &parts)?.pick("cat", n, order)?;
+            .collect::<Result<Vec<_>>>()?;
+        let storage = Tensor::with_storages(&packed, |views| {
+            let parts: Vec<(&Storage, std::ops::Range<usize>)> = views
+                .iter()
+                .map(|&(s, l)| (s, l.contiguous_range().expect("packed")))
+                .collect();
+            Storage::interleave("cat", &parts, outer)
+        })?;
+        debug_assert_eq!(storage.len(), n);
         let out = Tensor::from_storage(storage, &shape);
         let refs: Vec<&Tensor> = tensors.iter().collect();
         Ok(record(out, "CatBackward", &refs, || CatBackward(d)))

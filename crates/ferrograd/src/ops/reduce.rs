@@ -76,8 +76,13 @@ impl Reduction {
 
     /// Sum of each group of float elements.
     fn sum_float<T: Float>(&self, data: &[T]) -> Vec<T> {
+        // Leading dims reduced over packed data: column sums, unless there is one
+        // column (a reduction over everything), which is one vectorised sum.
         if let Some(r) = self.leading.clone().filter(|_| self.group > 1) {
-            return column_sums(&data[r], self.outputs());
+            return match self.outputs() {
+                1 => vec![elementwise::sum(&data[r])],
+                cols => column_sums(&data[r], cols),
+            };
         }
         match self.permuted.contiguous_range() {
             Some(r) if self.group > 0 => data[r]
@@ -107,6 +112,29 @@ fn column_sums<T: Float>(data: &[T], cols: usize) -> Vec<T> {
         total.iter_mut().zip(&part).for_each(|(t, &p)| *t = *t + p);
     }
     total
+}
+
+/// Index of the largest (or smallest) of `values`: the first one on ties, and a
+/// NaN counts as the extreme (the first NaN), as in PyTorch.
+fn best_in(values: impl Iterator<Item = f64>, largest: bool) -> usize {
+    let (mut bi, mut best) = (0, f64::NAN);
+    for (i, v) in values.enumerate() {
+        if i == 0 {
+            best = v;
+            if v.is_nan() {
+                return 0;
+            }
+            continue;
+        }
+        if v.is_nan() {
+            return i;
+        }
+        if (largest && v > best) || (!largest && v < best) {
+            bi = i;
+            best = v;
+        }
+    }
+    bi
 }
 
 /// What `extremum` found per output element.
@@ -253,37 +281,51 @@ impl Tensor {
                 fmt_shape(self.shape())
             );
         }
-        let better = |v: f64, best: f64| {
-            if best.is_nan() {
-                false
-            } else if v.is_nan() {
-                true
-            } else if largest {
-                v > best
-            } else {
-                v < best
-            }
-        };
-        let values = self.to_vec_f64_permuted(&red.permuted);
+        let group = red.group;
+        let outputs = red.outputs();
+        // The best element of each group, scanned in the element type (no copy of
+        // the tensor): packed groups as slices, others through the permuted layout.
+        let best = self.with_storage(|s, _| {
+            with_elements!(s, |d| {
+                let mut best = Vec::with_capacity(outputs);
+                match red.permuted.contiguous_range() {
+                    Some(r) => best.extend(d[r].chunks_exact(group).map(|row| {
+                        let i = best_in(row.iter().map(|v| v.to_f64()), largest);
+                        (row[i].to_f64(), i)
+                    })),
+                    None => {
+                        let mut it = red.permuted.indices();
+                        for _ in 0..outputs {
+                            let row: Vec<f64> =
+                                it.by_ref().take(group).map(|i| d[i].to_f64()).collect();
+                            let i = best_in(row.iter().copied(), largest);
+                            best.push((row[i], i));
+                        }
+                    }
+                }
+                best
+            })
+        });
+        // Row-major position in `self` of element `k * group + i` of the permuted order.
         let logical = Layout::contiguous(self.shape()).permute(&red.perm);
-        let positions: Vec<usize> = logical.indices().collect();
-        let mut out = Extremum {
-            values: Vec::with_capacity(red.outputs()),
-            index: Vec::with_capacity(red.outputs()),
-            position: Vec::with_capacity(red.outputs()),
+        let position = |flat: usize| {
+            let (mut rest, mut pos) = (flat, 0);
+            for (&size, &stride) in logical.shape().iter().zip(logical.strides()).rev() {
+                pos += (rest % size) * stride;
+                rest /= size;
+            }
+            pos
+        };
+        let out = Extremum {
+            values: best.iter().map(|&(v, _)| v).collect(),
+            index: best.iter().map(|&(_, i)| i as i64).collect(),
+            position: best
+                .iter()
+                .enumerate()
+                .map(|(k, &(_, i))| position(k * group + i))
+                .collect(),
             out_shape: red.out_shape.clone(),
         };
-        for (k, row) in values.chunks_exact(red.group).enumerate() {
-            let mut bi = 0;
-            for (i, &v) in row.iter().enumerate() {
-                if better(v, row[bi]) {
-                    bi = i;
-                }
-            }
-            out.values.push(row[bi]);
-            out.index.push(bi as i64);
-            out.position.push(positions[k * red.group + bi]);
-        }
         Ok(out)
     }
 
@@ -318,30 +360,37 @@ impl Tensor {
         let values = Storage::F64(e.values.clone()).convert(op, n, 0..n, self.dtype())?;
         let indices = Tensor::from_storage(Storage::I64(e.index.clone()), &e.out_shape);
         let values = Tensor::from_storage(values, &e.out_shape);
-        // Along a dim the gradient goes to the chosen element; over everything it is
-        // shared evenly by all elements equal to the extreme, as PyTorch does.
-        let targets: Vec<(usize, usize, f64)> = match dim {
-            Some(_) => e
-                .position
-                .iter()
-                .enumerate()
-                .map(|(k, &p)| (k, p, 1.0))
-                .collect(),
-            None => {
-                let all = self.to_vec_f64();
-                let ties: Vec<usize> = (0..all.len())
-                    .filter(|&i| all[i] == e.values[0] || (all[i].is_nan() && e.values[0].is_nan()))
-                    .collect();
-                let share = 1.0 / ties.len().max(1) as f64;
-                ties.into_iter().map(|p| (0, p, share)).collect()
-            }
-        };
         let name = if largest {
             "MaxBackward"
         } else {
             "MinBackward"
         };
-        let values = record(values, name, &[self], || ExtremumBackward { targets });
+        // Along a dim the gradient goes to the chosen element; over everything it is
+        // shared evenly by all elements equal to the extreme, as PyTorch does. Found
+        // only when a graph is recorded.
+        let targets = || -> Vec<(usize, usize, f64)> {
+            match dim {
+                Some(_) => e
+                    .position
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &p)| (k, p, 1.0))
+                    .collect(),
+                None => {
+                    let all = self.to_vec_f64();
+                    let ties: Vec<usize> = (0..all.len())
+                        .filter(|&i| {
+                            all[i] == e.values[0] || (all[i].is_nan() && e.values[0].is_nan())
+                        })
+                        .collect();
+                    let share = 1.0 / ties.len().max(1) as f64;
+                    ties.into_iter().map(|p| (0, p, share)).collect()
+                }
+            }
+        };
+        let values = record(values, name, &[self], || ExtremumBackward {
+            targets: targets(),
+        });
         Ok((values, indices))
     }
 
@@ -403,13 +452,6 @@ impl Tensor {
         // As PyTorch, the divisor is max(0, n - correction): a correction of n or more
         // gives inf (or NaN for no spread), never a negative variance.
         squares.div_scalar((red.group as f64 - correction).max(0.0))
-    }
-
-    /// Elements of any dtype as f64 in the order of `layout` (over this storage).
-    fn to_vec_f64_permuted(&self, layout: &Layout) -> Vec<f64> {
-        self.with_storage(|s, _| {
-            with_elements!(s, |d| layout.indices().map(|i| d[i].to_f64()).collect())
-        })
     }
 }
 

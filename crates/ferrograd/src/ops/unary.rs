@@ -180,17 +180,40 @@ unary_fns! {
         |x| clamp(x, lo, hi),
         |g, x| if x > T::of(lo) && x < T::of(hi) { g } else { T::ZERO },
         integer |op, t| int_clamp(t, op.lo, op.hi);
-    /// `x^e` for a number `e`; integer tensors take integer powers.
+    /// `x^e` for a number `e`; integer tensors take integer powers. The
+    /// exponents PyTorch computes without `pow` (2, 3, 0.5, -0.5, -1, -2) are
+    /// computed as it does, by products, `sqrt` and division.
     PowScalar { e } = "pow", "PowBackward", Input,
-        |x| Real::powf(x, T::of(e)),
+        |x| pow_number(x, e),
         // x^0 is constant: its derivative is 0 even where x^-1 is infinite.
-        |g, x| if e == 0.0 { g * T::ZERO } else { g * T::of(e) * Real::powf(x, T::of(e - 1.0)) },
+        |g, x| if e == 0.0 { g * T::ZERO } else { g * T::of(e) * pow_number(x, e - 1.0) },
         integer |op, t| Some(t.binary_scalar(BinaryOp::Pow, op.e, false));
+    /// `x^2` (what `pow(2)` computes, as a product; a loop of its own so it
+    /// vectorises).
+    Square = "pow", "PowBackward", Input,
+        |x| x * x,
+        |g, x| g * T::of(2.0) * x;
     /// `b^x` for a number base `b`: `d b^x / dx = b^x ln b`.
     ScalarPow { b } = "pow", "PowBackward", Output,
         |x| Real::powf(T::of(b), x),
         |g, y| g * y * Real::ln(T::of(b)),
         integer |op, t| Some(t.binary_scalar(BinaryOp::Pow, op.b, true));
+}
+
+/// `x^e`, by products, square roots and division for the exponents PyTorch's
+/// CPU kernel treats so (the same results, and no `pow` call per element).
+#[inline(always)]
+fn pow_number<T: Real>(x: T, e: f64) -> T {
+    match e {
+        1.0 => x,
+        2.0 => x * x,
+        3.0 => x * x * x,
+        0.5 => Real::sqrt(x),
+        -0.5 => T::ONE / Real::sqrt(x),
+        -1.0 => T::ONE / x,
+        -2.0 => T::ONE / (x * x),
+        _ => Real::powf(x, T::of(e)),
+    }
 }
 
 fn sigmoid<T: Real>(x: T) -> T {
@@ -363,6 +386,9 @@ impl Tensor {
 
     /// `self ^ exponent` for a number exponent.
     pub fn pow_scalar(&self, exponent: f64) -> Result<Tensor> {
+        if exponent == 2.0 && self.dtype().is_float() {
+            return self.unary(Square);
+        }
         self.unary(PowScalar { e: exponent })
     }
 

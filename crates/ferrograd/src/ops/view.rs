@@ -78,17 +78,9 @@ impl Tensor {
     pub fn copy(&self) -> Result<Tensor> {
         let n = self.numel();
         let storage = self.with_storage(|s, l| match l.contiguous_range() {
-            // Packed data is copied as one run rather than element by element,
+            // Packed data is copied as one run, any other layout run by run.
             Some(r) => s.pick_runs("copy", n, std::iter::once(r)),
-            None => match (l.shape().split_last(), l.strides().split_last()) {
-                // and views whose rows are packed (narrowed, sliced, permuted with
-                // the last dim in place) row by row.
-                (Some((&cols, rows)), Some((1, row_strides))) if cols > 1 => {
-                    let starts = Layout::strided(rows, row_strides, l.offset());
-                    s.pick_runs("copy", n, starts.indices().map(|i| i..i + cols))
-                }
-                _ => s.pick("copy", n, l.indices()),
-            },
+            None => s.gather("copy", l),
         })?;
         let out = Tensor::from_storage(storage, self.shape());
         Ok(record(out, "CloneBackward", &[self], || CopyBackward))
@@ -258,6 +250,60 @@ impl Tensor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every permutation of a [3, 40, 1, 37] tensor (transposes of tiles and
+    /// ragged edges included), narrowed or not, in float32 and int64: the packed
+    /// copy holds the elements in the order the strided walk visits them, and so
+    /// do cat and elementwise maps over such views.
+    #[test]
+    fn copies_of_permuted_and_narrowed_views_follow_the_strided_walk() {
+        let shape = [3, 40, 1, 37];
+        let n: usize = shape.iter().product();
+        let f = Tensor::from_vec((0..n).map(|v| v as f32).collect(), &shape).unwrap();
+        let i = Tensor::from_vec_i64((0..n as i64).collect(), &shape).unwrap();
+        let perms: [[i64; 4]; 6] = [
+            [0, 1, 2, 3],
+            [0, 1, 3, 2],
+            [0, 3, 2, 1],
+            [3, 1, 0, 2],
+            [1, 0, 3, 2],
+            [3, 2, 1, 0],
+        ];
+        for base in [&f, &i] {
+            for p in perms {
+                for narrow in [false, true] {
+                    let mut v = base.permute(&p).unwrap();
+                    if narrow {
+                        let d = (0..4).find(|&d| v.shape()[d] > 2).unwrap();
+                        let len = v.shape()[d] - 2;
+                        v = v.narrow(d as i64, 1, len).unwrap();
+                    }
+                    let walk: Vec<f64> = v.with_storage(|s, l| {
+                        use crate::tensor::dtype::with_elements;
+                        use crate::tensor::{Element, Storage};
+                        with_elements!(s, |d| l.indices().map(|k| d[k].to_f64()).collect())
+                    });
+                    assert_eq!(
+                        v.copy().unwrap().to_vec_f64(),
+                        walk,
+                        "{p:?} narrowed {narrow}"
+                    );
+                    let doubled = v.add(&v).unwrap().to_vec_f64();
+                    assert_eq!(doubled, walk.iter().map(|x| 2.0 * x).collect::<Vec<_>>());
+                    let both = Tensor::cat(&[v.clone(), v.clone()], 1).unwrap();
+                    let rows = v.shape()[0];
+                    let per = walk.len() / rows.max(1);
+                    let want: Vec<f64> = (0..rows)
+                        .flat_map(|r| {
+                            let row = &walk[r * per..(r + 1) * per];
+                            row.iter().chain(row).copied().collect::<Vec<_>>()
+                        })
+                        .collect();
+                    assert_eq!(both.to_vec_f64(), want, "cat {p:?} narrowed {narrow}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn infer_shape_handles_minus_one_and_refuses_nonsense() {

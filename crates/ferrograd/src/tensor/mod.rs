@@ -442,6 +442,30 @@ impl Tensor {
         f(&read(&self.0.storage).data, &self.0.layout)
     }
 
+    /// Runs `f` on the raw storages and layouts of `tensors` together, each
+    /// storage read-locked once however many of the tensors share it.
+    pub(crate) fn with_storages<R>(
+        tensors: &[Tensor],
+        f: impl FnOnce(&[(&Storage, &Layout)]) -> R,
+    ) -> R {
+        let mut locks: Vec<(*const RwLock<Buffer>, RwLockReadGuard<'_, Buffer>)> = Vec::new();
+        for t in tensors {
+            let p = Arc::as_ptr(&t.0.storage);
+            if !locks.iter().any(|(q, _)| *q == p) {
+                locks.push((p, read(&t.0.storage)));
+            }
+        }
+        let views: Vec<(&Storage, &Layout)> = tensors
+            .iter()
+            .map(|t| {
+                let p = Arc::as_ptr(&t.0.storage);
+                let (_, guard) = locks.iter().find(|(q, _)| *q == p).expect("locked above");
+                (&guard.data, &t.0.layout)
+            })
+            .collect();
+        f(&views)
+    }
+
     /// The float32 elements in row-major order.
     pub fn to_vec_f32(&self) -> Result<Vec<f32>> {
         self.with_data("toFloat32Array", |d: &[f32], l| {
