@@ -86,19 +86,31 @@ fn zip_uninit_generic<T: Copy, U, F: Fn(T, T) -> U>(
     }
 }
 
-/// Sum with eight independent accumulators: vectorisable, more accurate than one
-/// running sum, and (the order being fixed) identical at every SIMD level.
+/// Independent accumulators of [`sum_generic`]: four vectors of eight lanes, so
+/// that four additions are in flight and the loop is not bound by their latency.
+const SUM_LANES: usize = 32;
+
+/// Sum with [`SUM_LANES`] independent accumulators: vectorisable, more accurate
+/// than one running sum, and (the order being fixed, including the final tree)
+/// identical at every SIMD level.
 #[inline(always)]
 pub(crate) fn sum_generic<T: Real>(x: &[T]) -> T {
-    let mut acc = [T::ZERO; 8];
-    let chunks = x.chunks_exact(8);
+    let mut acc = [T::ZERO; SUM_LANES];
+    let chunks = x.chunks_exact(SUM_LANES);
     let rest = chunks.remainder();
     for c in chunks {
-        for k in 0..8 {
+        for k in 0..SUM_LANES {
             acc[k] = acc[k] + c[k];
         }
     }
-    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+    let mut width = SUM_LANES;
+    while width > 1 {
+        width /= 2;
+        for k in 0..width {
+            acc[k] = acc[k] + acc[k + width];
+        }
+    }
+    let mut s = acc[0];
     for &v in rest {
         s = s + v;
     }
@@ -121,6 +133,40 @@ pub(crate) fn max_generic<T: Real>(x: &[T]) -> T {
     acc.iter()
         .chain(rest)
         .fold(T::NEG_INFINITY, |m, &v| m.max(v))
+}
+
+/// The largest (or smallest) element as PyTorch's `max()`/`min()` give it: NaN if
+/// there is one; in sixteen independent lanes so the loops vectorise (the extreme
+/// is exact, so the lane order does not change it). `None` for an empty slice.
+#[inline(always)]
+pub(crate) fn extreme_generic<T: Real>(x: &[T], largest: bool) -> Option<T> {
+    let first = *x.first()?;
+    let mut acc = [first; 16];
+    let chunks = x.chunks_exact(16);
+    let rest = chunks.remainder();
+    if largest {
+        for c in chunks {
+            for k in 0..16 {
+                acc[k] = acc[k].max(c[k]);
+            }
+        }
+    } else {
+        for c in chunks {
+            for k in 0..16 {
+                acc[k] = acc[k].min(c[k]);
+            }
+        }
+    }
+    let pick = |m: T, &v: &T| if largest { m.max(v) } else { m.min(v) };
+    let extreme = acc.iter().chain(rest).fold(first, pick);
+    // `max`/`min` pass NaN over; PyTorch's reductions return it.
+    let nans = x.iter().fold(0u32, |n, v| n + u32::from(v.is_nan()));
+    Some(if nans > 0 { T::NAN } else { extreme })
+}
+
+multiversion! {
+    /// [`extreme_generic`], vectorised for the CPU.
+    pub fn extreme / extreme_at / extreme_generic <T: [Real]> (x: &[T], largest: bool) -> Option<T>
 }
 
 /// Independent accumulators of [`dot_generic`]: four vectors of eight lanes, so

@@ -137,6 +137,17 @@ fn best_in(values: impl Iterator<Item = f64>, largest: bool) -> usize {
     bi
 }
 
+/// The gradient routes of `max()`/`min()` over everything: shared evenly by every
+/// element equal to the extreme `m` (NaN matching NaN), as PyTorch does.
+fn tie_targets(x: &Tensor, m: f64) -> Vec<(usize, usize, f64)> {
+    let all = x.to_vec_f64();
+    let ties: Vec<usize> = (0..all.len())
+        .filter(|&i| all[i] == m || (all[i].is_nan() && m.is_nan()))
+        .collect();
+    let share = 1.0 / ties.len().max(1) as f64;
+    ties.into_iter().map(|p| (0, p, share)).collect()
+}
+
 /// What `extremum` found per output element.
 struct Extremum {
     values: Vec<f64>,
@@ -376,16 +387,7 @@ impl Tensor {
                     .enumerate()
                     .map(|(k, &p)| (k, p, 1.0))
                     .collect(),
-                None => {
-                    let all = self.to_vec_f64();
-                    let ties: Vec<usize> = (0..all.len())
-                        .filter(|&i| {
-                            all[i] == e.values[0] || (all[i].is_nan() && e.values[0].is_nan())
-                        })
-                        .collect();
-                    let share = 1.0 / ties.len().max(1) as f64;
-                    ties.into_iter().map(|p| (0, p, share)).collect()
-                }
+                None => tie_targets(self, e.values[0]),
             }
         };
         let values = record(values, name, &[self], || ExtremumBackward {
@@ -406,12 +408,38 @@ impl Tensor {
 
     /// The largest element, as a 0-d tensor.
     pub fn max_all(&self) -> Result<Tensor> {
-        Ok(self.extreme_values("max", None, false, true)?.0)
+        self.extreme_all("max", true)
     }
 
     /// The smallest element, as a 0-d tensor.
     pub fn min_all(&self) -> Result<Tensor> {
-        Ok(self.extreme_values("min", None, false, false)?.0)
+        self.extreme_all("min", false)
+    }
+
+    /// `max()` or `min()` over everything: a packed float tensor in one vectorised
+    /// pass (no index is needed), any other through [`Tensor::extreme_values`].
+    fn extreme_all(&self, op: &str, largest: bool) -> Result<Tensor> {
+        let fast = self.dtype().is_float() && self.is_contiguous() && self.numel() > 0;
+        if !fast {
+            return Ok(self.extreme_values(op, None, false, largest)?.0);
+        }
+        let value = float_dispatch!(self.dtype(), op, T => {
+            let v = self.with_data(op, |d: &[T], l| {
+                elementwise::extreme(&d[l.contiguous_range().expect("packed")], largest)
+            })?;
+            T::storage(vec![v.expect("not empty")])
+        });
+        let out = Tensor::from_storage(value, &[]);
+        let m = out.to_vec_f64()[0];
+        let name = if largest {
+            "MaxBackward"
+        } else {
+            "MinBackward"
+        };
+        // The gradient is shared evenly by every element equal to the extreme.
+        Ok(record(out, name, &[self], || ExtremumBackward {
+            targets: tie_targets(self, m),
+        }))
     }
 
     /// Variance over `dims` (all when `None`) with Bessel's `correction` (1 gives
@@ -461,6 +489,35 @@ mod tests {
 
     fn t(v: &[f32], shape: &[usize]) -> Tensor {
         Tensor::from_vec(v.to_vec(), shape).unwrap()
+    }
+
+    #[test]
+    fn max_and_min_over_everything_take_nan_and_share_ties() {
+        // 37 elements: sixteen-lane chunks and a remainder, the extreme in each.
+        for at in [3, 20, 36] {
+            let mut v: Vec<f32> = (0..37).map(|i| (i as f32 * 0.7).sin()).collect();
+            v[at] = 5.0;
+            let x = t(&v, &[37]);
+            assert_eq!(x.max_all().unwrap().item().unwrap(), 5.0);
+            v[at] = -5.0;
+            assert_eq!(t(&v, &[37]).min_all().unwrap().item().unwrap(), -5.0);
+            v[at] = f32::NAN;
+            assert!(t(&v, &[37]).max_all().unwrap().item().unwrap().is_nan());
+            assert!(t(&v, &[37]).min_all().unwrap().item().unwrap().is_nan());
+        }
+        let x = t(&[1.0, 4.0, 4.0, 2.0], &[2, 2]);
+        x.set_requires_grad(true).unwrap();
+        crate::autograd::backward(&x.max_all().unwrap(), None, false).unwrap();
+        assert_eq!(
+            x.grad().unwrap().to_vec_f32().unwrap(),
+            vec![0.0, 0.5, 0.5, 0.0]
+        );
+        // A transposed view goes the general way, to the same answer.
+        assert_eq!(x.t().unwrap().max_all().unwrap().item().unwrap(), 4.0);
+        assert_eq!(
+            t(&[], &[0]).max_all().unwrap_err().code,
+            crate::ErrorCode::Shape
+        );
     }
 
     #[test]
