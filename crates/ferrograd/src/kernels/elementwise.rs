@@ -86,31 +86,28 @@ fn zip_uninit_generic<T: Copy, U, F: Fn(T, T) -> U>(
     }
 }
 
-/// Independent accumulators of [`sum_generic`]: four vectors of eight lanes, so
-/// that four additions are in flight and the loop is not bound by their latency.
-const SUM_LANES: usize = 32;
-
-/// Sum with [`SUM_LANES`] independent accumulators: vectorisable, more accurate
-/// than one running sum, and (the order being fixed, including the final tree)
-/// identical at every SIMD level.
+/// Sum with four independent vectors of eight accumulators (four additions in
+/// flight, so the loop is not bound by their latency): vectorisable, more
+/// accurate than one running sum, and (the order being fixed, the final tree
+/// too) identical at every SIMD level.
 #[inline(always)]
 pub(crate) fn sum_generic<T: Real>(x: &[T]) -> T {
-    let mut acc = [T::ZERO; SUM_LANES];
-    let chunks = x.chunks_exact(SUM_LANES);
+    let mut acc = [[T::ZERO; 8]; 4];
+    let chunks = x.chunks_exact(32);
     let rest = chunks.remainder();
     for c in chunks {
-        for k in 0..SUM_LANES {
-            acc[k] = acc[k] + c[k];
+        for (a, part) in acc.iter_mut().zip(c.chunks_exact(8)) {
+            for k in 0..8 {
+                a[k] = a[k] + part[k];
+            }
         }
     }
-    let mut width = SUM_LANES;
-    while width > 1 {
-        width /= 2;
-        for k in 0..width {
-            acc[k] = acc[k] + acc[k + width];
-        }
+    let mut lanes = [T::ZERO; 8];
+    for k in 0..8 {
+        lanes[k] = (acc[0][k] + acc[2][k]) + (acc[1][k] + acc[3][k]);
     }
-    let mut s = acc[0];
+    let mut s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
+        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
     for &v in rest {
         s = s + v;
     }
