@@ -86,28 +86,19 @@ fn zip_uninit_generic<T: Copy, U, F: Fn(T, T) -> U>(
     }
 }
 
-/// Sum with four independent vectors of eight accumulators (four additions in
-/// flight, so the loop is not bound by their latency): vectorisable, more
-/// accurate than one running sum, and (the order being fixed, the final tree
-/// too) identical at every SIMD level.
+/// Sum with eight independent accumulators: vectorisable, more accurate than one
+/// running sum, and (the order being fixed) identical at every SIMD level.
 #[inline(always)]
 pub(crate) fn sum_generic<T: Real>(x: &[T]) -> T {
-    let mut acc = [[T::ZERO; 8]; 4];
-    let chunks = x.chunks_exact(32);
+    let mut acc = [T::ZERO; 8];
+    let chunks = x.chunks_exact(8);
     let rest = chunks.remainder();
     for c in chunks {
-        for (a, part) in acc.iter_mut().zip(c.chunks_exact(8)) {
-            for k in 0..8 {
-                a[k] = a[k] + part[k];
-            }
+        for k in 0..8 {
+            acc[k] = acc[k] + c[k];
         }
     }
-    let mut lanes = [T::ZERO; 8];
-    for k in 0..8 {
-        lanes[k] = (acc[0][k] + acc[2][k]) + (acc[1][k] + acc[3][k]);
-    }
-    let mut s = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5]))
-        + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+    let mut s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
     for &v in rest {
         s = s + v;
     }
