@@ -102,13 +102,11 @@ impl<T> IntoJs<T> for napi::Result<T> {
 /// messages about arguments napi-rs could not convert.
 #[napi_derive::napi]
 pub fn op_names() -> std::collections::HashMap<String, String> {
-    let tables: [&[declare::OpName]; 3] = [ops::NAMES, ops::PAIR_NAMES, grad::NAMES];
-    let mut names = std::collections::HashMap::new();
-    for &(entry, public) in tables.iter().copied().flatten() {
-        names.insert(args::js_name(entry), public.to_string());
-    }
-    for &(entry, public) in tensor::NAMES {
-        names.insert(args::js_name(entry), public.to_string());
-    }
-    names
+    let tables: [&[declare::OpName]; 4] = [ops::NAMES, ops::PAIR_NAMES, grad::NAMES, tensor::NAMES];
+    tables
+        .iter()
+        .copied()
+        .flatten()
+        .map(|&(entry, public)| (args::js_name(entry), public.to_string()))
+        .collect()
 }

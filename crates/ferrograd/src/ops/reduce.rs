@@ -305,10 +305,12 @@ impl Tensor {
                         (row[i].to_f64(), i)
                     })),
                     None => {
+                        // One buffer for every group's values, not one per group.
                         let mut it = red.permuted.indices();
+                        let mut row = Vec::with_capacity(group);
                         for _ in 0..outputs {
-                            let row: Vec<f64> =
-                                it.by_ref().take(group).map(|i| d[i].to_f64()).collect();
+                            row.clear();
+                            row.extend(it.by_ref().take(group).map(|i| d[i].to_f64()));
                             let i = best_in(row.iter().copied(), largest);
                             best.push((row[i], i));
                         }
@@ -430,7 +432,7 @@ impl Tensor {
             T::storage(vec![v.expect("not empty")])
         });
         let out = Tensor::from_storage(value, &[]);
-        let m = out.to_vec_f64()[0];
+        let m = out.item()?;
         let name = if largest {
             "MaxBackward"
         } else {
