@@ -304,6 +304,24 @@ multiversion! {
         where level <= SimdLevel::Avx2
 }
 
+/// `f` as a closure the SIMD loops inline. Handed `&f` itself, they call
+/// `<&F as Fn>::call`, a shim the inliner declines once `f`'s body is large
+/// (gelu's erf, softplus's logarithm): the loop then ran one element at a time
+/// without its target features, each `mul_add` a call to libm's `fmaf`, and
+/// gelu over 1e6 floats took 46 ms instead of about 1.
+#[inline(always)]
+fn inline<T, U>(f: &impl Fn(T) -> U) -> impl Fn(T) -> U + '_ {
+    #[inline(always)]
+    move |x| f(x)
+}
+
+/// [`inline`] for two operands.
+#[inline(always)]
+fn inline2<T, U>(f: &impl Fn(T, T) -> U) -> impl Fn(T, T) -> U + '_ {
+    #[inline(always)]
+    move |x, y| f(x, y)
+}
+
 /// From this many elements up, a packed elementwise op is cut between the
 /// core's threads: a CNN's activations (64 x 16 x 28 x 28 = 0.8M floats) ran
 /// their ReLU, its mask and the gradient adds on one thread while the other
@@ -366,7 +384,9 @@ pub fn map<T: Copy + Sync, U: Send + 'static>(
         Some(r) => {
             let mut out = alloc::with_capacity(op, n)?;
             let src = &src[r];
-            fill_parts(&mut out, n, |part, slots| map_into(&src[part], slots, &f));
+            fill_parts(&mut out, n, |part, slots| {
+                map_into(&src[part], slots, inline(&f))
+            });
             Ok(out)
         }
         None => {
@@ -377,7 +397,7 @@ pub fn map<T: Copy + Sync, U: Send + 'static>(
                 [layout.offset()],
                 |[o], len, [s]| {
                     if s == 1 {
-                        map_slice(&src[o..o + len], &mut out, &f);
+                        map_slice(&src[o..o + len], &mut out, inline(&f));
                     } else {
                         out.extend((0..len).map(|j| f(src[o + j * s])));
                     }
@@ -422,7 +442,7 @@ pub fn zip<T: Copy + Sync, U: Send + 'static>(
         (Some(ra), Some(rb)) => {
             let (a, b) = (&a[ra], &b[rb]);
             fill_parts(&mut out, n, |part, slots| {
-                zip_into(&a[part.clone()], &b[part], slots, &f)
+                zip_into(&a[part.clone()], &b[part], slots, inline2(&f))
             });
             return Ok(out);
         }
@@ -430,7 +450,7 @@ pub fn zip<T: Copy + Sync, U: Send + 'static>(
             if let Some(block) = repeated_block(lb) {
                 let row = &b[lb.offset()..lb.offset() + block];
                 for chunk in a[ra].chunks_exact(block) {
-                    zip_slices(chunk, row, &mut out, &f);
+                    zip_slices(chunk, row, &mut out, inline2(&f));
                 }
                 return Ok(out);
             }
@@ -439,7 +459,7 @@ pub fn zip<T: Copy + Sync, U: Send + 'static>(
             if let Some(block) = repeated_block(la) {
                 let row = &a[la.offset()..la.offset() + block];
                 for chunk in b[rb].chunks_exact(block) {
-                    zip_slices(row, chunk, &mut out, &f);
+                    zip_slices(row, chunk, &mut out, inline2(&f));
                 }
                 return Ok(out);
             }
@@ -453,14 +473,24 @@ pub fn zip<T: Copy + Sync, U: Send + 'static>(
         [la.strides(), lb.strides()],
         [la.offset(), lb.offset()],
         |[oa, ob], len, steps| match steps {
-            [1, 1] => zip_slices(&a[oa..oa + len], &b[ob..ob + len], &mut out, &f),
+            [1, 1] => zip_slices(&a[oa..oa + len], &b[ob..ob + len], &mut out, inline2(&f)),
             [1, 0] => {
                 let y = b[ob];
-                map_slice(&a[oa..oa + len], &mut out, |x| f(x, y));
+                map_slice(
+                    &a[oa..oa + len],
+                    &mut out,
+                    #[inline(always)]
+                    |x| f(x, y),
+                );
             }
             [0, 1] => {
                 let x = a[oa];
-                map_slice(&b[ob..ob + len], &mut out, |y| f(x, y));
+                map_slice(
+                    &b[ob..ob + len],
+                    &mut out,
+                    #[inline(always)]
+                    |y| f(x, y),
+                );
             }
             [sa, sb] => out.extend((0..len).map(|j| f(a[oa + j * sa], b[ob + j * sb]))),
         },

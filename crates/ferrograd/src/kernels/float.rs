@@ -62,18 +62,18 @@ pub trait Real:
     fn as_f32_mut(s: &mut [Self]) -> Option<&mut [f32]>;
 }
 
-/// Methods that are the standard library's method of the same name.
-macro_rules! same_as_std {
-    ($t:ident: $($f:ident),*) => {$(
+/// One-argument methods that call the given function.
+macro_rules! calls {
+    ($($f:ident => $path:path),*) => {$(
         #[inline(always)]
         fn $f(self) -> Self {
-            $t::$f(self)
+            $path(self)
         }
     )*};
 }
 
 macro_rules! float_impl {
-    ($t:ident, $exp:path, $erf:path, $dot:path, $as_f32:expr) => {
+    ($t:ident, $exp:path, $ln:path, $ln_1p:path, $tanh:path, $erf:path, $dot:path, $as_f32:expr) => {
         impl Real for $t {
             #[inline(always)]
             fn dot(a: &[Self], b: &[Self]) -> Self {
@@ -100,18 +100,11 @@ macro_rules! float_impl {
             fn widen(self) -> f64 {
                 self as f64
             }
-            #[inline(always)]
-            fn exp(self) -> Self {
-                $exp(self)
-            }
-            same_as_std!($t: ln, ln_1p, tanh, sqrt, abs);
+            calls!(exp => $exp, ln => $ln, ln_1p => $ln_1p, tanh => $tanh, erf => $erf);
+            calls!(sqrt => $t::sqrt, abs => $t::abs);
             #[inline(always)]
             fn powf(self, e: Self) -> Self {
                 $t::powf(self, e)
-            }
-            #[inline(always)]
-            fn erf(self) -> Self {
-                $erf(self)
             }
             #[inline(always)]
             fn max(self, o: Self) -> Self {
@@ -131,8 +124,20 @@ macro_rules! float_impl {
 float_impl!(
     f32,
     math::exp,
-    libm::erff,
+    math::ln,
+    math::ln_1p,
+    math::tanh,
+    math::erf,
     super::elementwise::dot_f32,
     Some
 );
-float_impl!(f64, f64::exp, libm::erf, super::elementwise::dot, |_| None);
+float_impl!(
+    f64,
+    f64::exp,
+    f64::ln,
+    f64::ln_1p,
+    f64::tanh,
+    libm::erf,
+    super::elementwise::dot,
+    |_| None
+);
