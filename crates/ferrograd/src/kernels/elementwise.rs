@@ -37,6 +37,32 @@ pub(crate) fn map_generic<T: Copy, U, F: Fn(T) -> U>(src: &[T], out: &mut Vec<U>
     unsafe { out.set_len(out.len() + n) };
 }
 
+#[inline(always)]
+fn map_strided_generic<T: Copy, U, F: Fn(T) -> U>(
+    src: &[T],
+    o: usize,
+    step: usize,
+    len: usize,
+    out: &mut Vec<U>,
+    f: F,
+) {
+    out.extend((0..len).map(|j| f(src[o + j * step])));
+}
+
+/// An operand read at `start + j * step`: `(elements, start, step)`.
+pub type Strided<'a, T> = (&'a [T], usize, usize);
+
+#[inline(always)]
+fn zip_strided_generic<T: Copy, U, F: Fn(T, T) -> U>(
+    (a, oa, sa): Strided<'_, T>,
+    (b, ob, sb): Strided<'_, T>,
+    len: usize,
+    out: &mut Vec<U>,
+    f: F,
+) {
+    out.extend((0..len).map(|j| f(a[oa + j * sa], b[ob + j * sb])));
+}
+
 /// Writes `f(x)` for each `x` of `src` into every slot of `out` (as long as `src`).
 #[inline(always)]
 fn map_uninit_generic<T: Copy, U, F: Fn(T) -> U>(
@@ -292,6 +318,20 @@ multiversion! {
 }
 
 multiversion! {
+    /// `out.extend(f(src[o + j * step]) for j in 0..len)`, compiled for the CPU
+    /// so that `f`'s arithmetic has its vector and fused instructions even where
+    /// the loads are strided.
+    pub fn map_strided / map_strided_at / map_strided_generic
+        <T: [Copy], U: [Sized], F: [Fn(T) -> U]> (src: &[T], o: usize, step: usize, len: usize, out: &mut Vec<U>, f: F) -> ()
+}
+
+multiversion! {
+    /// [`map_strided`] for two operands, each as `(elements, start, step)`.
+    pub fn zip_strided / zip_strided_at / zip_strided_generic
+        <T: [Copy], U: [Sized], F: [Fn(T, T) -> U]> (a: Strided<'_, T>, b: Strided<'_, T>, len: usize, out: &mut Vec<U>, f: F) -> ()
+}
+
+multiversion! {
     /// [`map_slice`] into uninitialised slots, every one of which it writes.
     pub fn map_into / map_into_at / map_uninit_generic
         <T: [Copy], U: [Sized], F: [Fn(T) -> U]> (src: &[T], out: &mut [std::mem::MaybeUninit<U>], f: F) -> ()
@@ -372,8 +412,19 @@ multiversion! {
     pub fn sum / sum_at / sum_generic <T: [Real]> (x: &[T]) -> T
 }
 
+multiversion! {
+    /// The sum of each run of `len` elements of `x` (`len > 0`), as [`sum`]
+    /// gives it, in one dispatch for all rows (short rows are many calls).
+    pub fn row_sums / row_sums_at / row_sums_generic <T: [Real]> (x: &[T], len: usize) -> Vec<T>
+}
+
+#[inline(always)]
+fn row_sums_generic<T: Real>(x: &[T], len: usize) -> Vec<T> {
+    x.chunks_exact(len).map(sum_generic).collect()
+}
+
 /// `f` applied to every element of a strided operand, row-major.
-pub fn map<T: Copy + Sync, U: Send + 'static>(
+pub fn map<T: Copy + Sync, U: Clone + Send + 'static>(
     op: &str,
     src: &[T],
     layout: &Layout,
@@ -395,12 +446,11 @@ pub fn map<T: Copy + Sync, U: Send + 'static>(
                 layout.shape(),
                 [layout.strides()],
                 [layout.offset()],
-                |[o], len, [s]| {
-                    if s == 1 {
-                        map_slice(&src[o..o + len], &mut out, inline(&f));
-                    } else {
-                        out.extend((0..len).map(|j| f(src[o + j * s])));
-                    }
+                |[o], len, [s]| match s {
+                    1 => map_slice(&src[o..o + len], &mut out, inline(&f)),
+                    // A broadcast operand: one value, written `len` times.
+                    0 => out.extend(std::iter::repeat_n(f(src[o]), len)),
+                    _ => map_strided(src, o, s, len, &mut out, inline(&f)),
                 },
             );
             Ok(out)
@@ -492,7 +542,7 @@ pub fn zip<T: Copy + Sync, U: Send + 'static>(
                     |y| f(x, y),
                 );
             }
-            [sa, sb] => out.extend((0..len).map(|j| f(a[oa + j * sa], b[ob + j * sb]))),
+            [sa, sb] => zip_strided((a, oa, sa), (b, ob, sb), len, &mut out, inline2(&f)),
         },
     );
     Ok(out)

@@ -73,6 +73,29 @@ impl Layout {
         true
     }
 
+    /// The packed block of storage this layout covers in some order of its
+    /// dimensions (a transposed or permuted packed tensor, or a packed one):
+    /// every element of the range once. Elementwise maps can then run over the
+    /// range in memory order, and whole reductions ignore the order.
+    pub fn dense_range(&self) -> Option<std::ops::Range<usize>> {
+        let mut dims: Vec<(usize, usize)> = self
+            .strides
+            .iter()
+            .zip(&self.shape)
+            .filter(|(_, &d)| d != 1)
+            .map(|(&s, &d)| (s, d))
+            .collect();
+        dims.sort_unstable();
+        let mut expected = 1;
+        for (s, d) in dims {
+            if s != expected {
+                return None;
+            }
+            expected *= d;
+        }
+        Some(self.offset..self.offset + self.numel())
+    }
+
     /// The range of storage this layout covers when it is contiguous.
     pub fn contiguous_range(&self) -> Option<std::ops::Range<usize>> {
         self.is_contiguous()
@@ -221,6 +244,78 @@ pub fn for_each_run<const K: usize>(
             }
             (0..K).for_each(|k| at[k] -= steps[k][d] * merged[d]);
             counter[d] = 0;
+        }
+    }
+}
+
+/// Appends the elements of `layout` over `data` to `out` in row-major order,
+/// run by run along the innermost merged dimension: packed runs at memcpy
+/// speed, a transpose of the last two dims by cache-sized tiles, others by a
+/// strided loop, with no per-element odometer.
+pub fn gather_into<T: Copy>(data: &[T], layout: &Layout, out: &mut Vec<T>) {
+    let n = layout.numel();
+    let (merged, [steps]) = merge_dims(layout.shape(), [layout.strides()]);
+    let k = merged.len();
+    if n > 0 && k >= 2 && steps[k - 2] == 1 && steps[k - 1] != 1 {
+        let (rows, cols) = (merged[k - 2], merged[k - 1]);
+        let start = out.len();
+        out.resize(start + n, data[layout.offset()]);
+        let plane = Layout::strided(&merged[..k - 2], &steps[..k - 2], layout.offset());
+        for (p, base) in plane.indices().enumerate() {
+            let at = start + p * rows * cols;
+            transpose_tiles(
+                data,
+                base,
+                steps[k - 1],
+                &mut out[at..at + rows * cols],
+                rows,
+                cols,
+            );
+        }
+        return;
+    }
+    for_each_run(
+        layout.shape(),
+        [layout.strides()],
+        [layout.offset()],
+        |[o], len, [step]| match step {
+            1 => out.extend_from_slice(&data[o..o + len]),
+            0 => out.extend(std::iter::repeat_n(data[o], len)),
+            _ => out.extend((0..len).map(|j| data[o + j * step])),
+        },
+    );
+}
+
+/// `out[i * cols + j] = src[base + i + j * col_step]` for a `rows x cols` block
+/// whose rows are packed in `src` (a transposed view), by 16x16 tiles gathered in
+/// a local buffer: each source and destination line is touched once per tile,
+/// whatever the strides (a power-of-two stride would otherwise map a whole tile
+/// column to one cache set).
+fn transpose_tiles<T: Copy>(
+    src: &[T],
+    base: usize,
+    col_step: usize,
+    out: &mut [T],
+    rows: usize,
+    cols: usize,
+) {
+    const TILE: usize = 16;
+    let Some(&fill) = src.get(base) else { return };
+    let mut buf = [[fill; TILE]; TILE];
+    for i0 in (0..rows).step_by(TILE) {
+        let ih = (rows - i0).min(TILE);
+        for j0 in (0..cols).step_by(TILE) {
+            let jw = (cols - j0).min(TILE);
+            for (jj, line) in buf.iter_mut().enumerate().take(jw) {
+                let from = base + i0 + (j0 + jj) * col_step;
+                line[..ih].copy_from_slice(&src[from..from + ih]);
+            }
+            for ii in 0..ih {
+                let row = &mut out[(i0 + ii) * cols + j0..(i0 + ii) * cols + j0 + jw];
+                for (jj, o) in row.iter_mut().enumerate() {
+                    *o = buf[jj][ii];
+                }
+            }
         }
     }
 }

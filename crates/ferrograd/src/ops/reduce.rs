@@ -21,6 +21,11 @@ struct Reduction {
     /// The packed elements as `rows x outputs` when the input is packed and only
     /// leading dims are reduced (a bias gradient summed over the batch).
     leading: Option<std::ops::Range<usize>>,
+    /// The packed elements as `outer x reduced x inner` in memory order (see
+    /// [`packed_block`]): `(outer, inner, range)`.
+    block: Option<(usize, usize, std::ops::Range<usize>)>,
+    /// The input's layout.
+    layout: Layout,
     out_shape: Vec<usize>,
 }
 
@@ -50,8 +55,11 @@ impl Reduction {
             .layout()
             .contiguous_range()
             .filter(|_| reduced.iter().enumerate().all(|(i, &d)| i == d));
+        let block = packed_block(x.layout(), &reduced);
         Ok(Reduction {
             leading,
+            block,
+            layout: x.layout().clone(),
             permuted: x.layout().permute(&perm),
             perm,
             group: reduced.iter().map(|&d| shape[d]).product(),
@@ -64,14 +72,26 @@ impl Reduction {
         self.keep_shape.iter().product()
     }
 
+    /// Each group of elements, packed in order (borrowed when the permuted
+    /// layout is packed already, gathered run by run otherwise), to `each`.
+    fn groups<T: Copy, A>(&self, data: &[T], each: impl Fn(&[T]) -> A) -> Vec<A> {
+        if self.group == 0 {
+            return (0..self.outputs()).map(|_| each(&[])).collect();
+        }
+        let run = |packed: &[T]| packed.chunks_exact(self.group).map(&each).collect();
+        match self.permuted.contiguous_range() {
+            Some(r) => run(&data[r]),
+            None => {
+                let mut packed = Vec::with_capacity(self.permuted.numel());
+                crate::kernels::layout::gather_into(data, &self.permuted, &mut packed);
+                run(&packed)
+            }
+        }
+    }
+
     /// Folds each group of elements with `fold`, starting from `init`.
     fn fold<T: Copy, A: Copy>(&self, data: &[T], init: A, fold: impl Fn(A, T) -> A) -> Vec<A> {
-        let mut it = self.permuted.indices();
-        (0..self.outputs())
-            .map(|_| {
-                (0..self.group).fold(init, |acc, _| fold(acc, data[it.next().expect("in range")]))
-            })
-            .collect()
+        self.groups(data, |g| g.iter().fold(init, |a, &v| fold(a, v)))
     }
 
     /// Sum of each group of float elements.
@@ -84,14 +104,61 @@ impl Reduction {
                 cols => column_sums(&data[r], cols),
             };
         }
-        match self.permuted.contiguous_range() {
-            Some(r) if self.group > 0 => data[r]
-                .chunks_exact(self.group)
-                .map(elementwise::sum)
-                .collect(),
-            _ => self.fold(data, T::ZERO, |a, v| a + v),
+        if self.outputs() == 1 {
+            // Everything of a transposed or permuted packed tensor: the order
+            // of the terms is free.
+            if let Some(r) = self.layout.dense_range() {
+                return vec![elementwise::sum(&data[r])];
+            }
         }
+        if self.group == 0 {
+            return vec![T::ZERO; self.outputs()];
+        }
+        if let Some((outer, inner, r)) = self.block.clone() {
+            // Adjacent dims in memory order: each outer slice's column sums,
+            // or its row sums when nothing is kept inside.
+            if inner == 1 {
+                return elementwise::row_sums(&data[r], self.group);
+            }
+            return data[r]
+                .chunks_exact(self.group * inner)
+                .take(outer)
+                .flat_map(|part| column_sums(part, inner))
+                .collect();
+        }
+        let mut packed = Vec::with_capacity(self.permuted.numel());
+        crate::kernels::layout::gather_into(data, &self.permuted, &mut packed);
+        elementwise::row_sums(&packed, self.group)
     }
+}
+
+/// The input as `outer x reduced x inner` packed elements in memory order, when
+/// it is packed in some order of its dims (contiguous, transposed, permuted),
+/// the reduced dims are adjacent in that order, and the kept ones come in it as
+/// they do in the output (`sum(1)` of `[A, B, C]`, or of a transposed matrix):
+/// `(outer, inner, range)`. Size-1 dims are left out: they change no order.
+fn packed_block(
+    layout: &Layout,
+    reduced: &[usize],
+) -> Option<(usize, usize, std::ops::Range<usize>)> {
+    let range = layout.dense_range()?;
+    let (shape, strides) = (layout.shape(), layout.strides());
+    let mut order: Vec<usize> = (0..shape.len()).filter(|&d| shape[d] != 1).collect();
+    order.sort_by_key(|&d| std::cmp::Reverse(strides[d]));
+    let at: Vec<usize> = (0..order.len())
+        .filter(|&i| reduced.contains(&order[i]))
+        .collect();
+    let (&first, &last) = (at.first()?, at.last()?);
+    let kept: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|d| !reduced.contains(d))
+        .collect();
+    if last - first + 1 != at.len() || kept.windows(2).any(|w| w[0] > w[1]) {
+        return None;
+    }
+    let size = |dims: &[usize]| dims.iter().map(|&d| shape[d]).product();
+    Some((size(&order[..first]), size(&order[last + 1..]), range))
 }
 
 /// Sums of the columns of the packed `rows x cols` matrix `data`, row after row

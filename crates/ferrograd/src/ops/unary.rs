@@ -220,15 +220,17 @@ fn sigmoid<T: Real>(x: T) -> T {
     T::ONE / (T::ONE + Real::exp(-x))
 }
 
-/// `x` limited to `[lo, hi]`, NaN kept.
+/// `min(max(x, lo), hi)` as PyTorch computes it (so `hi` wins when `lo > hi`),
+/// NaN kept. Two selects in a row: the `else if` chain it replaces kept the
+/// loop scalar (hardtanh over 512x1024 floats: 264 us against PyTorch's 50).
 #[inline(always)]
 fn clamp<T: Real>(x: T, lo: f64, hi: f64) -> T {
-    if x < T::of(lo) {
-        T::of(lo)
-    } else if x > T::of(hi) {
-        T::of(hi)
+    let (lo, hi) = (T::of(lo), T::of(hi));
+    let y = if x < lo { lo } else { x };
+    if y > hi {
+        hi
     } else {
-        x
+        y
     }
 }
 

@@ -323,42 +323,9 @@ impl Storage {
     /// dtype), run by run along the innermost merged dimension: packed runs at
     /// memcpy speed, others by a strided loop, with no per-element odometer.
     pub(crate) fn gather(&self, op: &str, layout: &super::Layout) -> crate::Result<Storage> {
-        let n = layout.numel();
-        let (merged, [steps]) =
-            crate::kernels::layout::merge_dims(layout.shape(), [layout.strides()]);
-        let k = merged.len();
-        if n > 0 && k >= 2 && steps[k - 2] == 1 && steps[k - 1] != 1 {
-            // A transpose of the last two dims: by tiles, so reads and writes stay
-            // within a few cache lines at a time.
-            return Ok(map_storage!(self, |d| {
-                let mut out = super::alloc::filled(op, n, d[layout.offset()])?;
-                let (rows, cols) = (merged[k - 2], merged[k - 1]);
-                let plane =
-                    super::Layout::strided(&merged[..k - 2], &steps[..k - 2], layout.offset());
-                for (p, base) in plane.indices().enumerate() {
-                    transpose_tiles(
-                        &d[..],
-                        base,
-                        steps[k - 1],
-                        &mut out[p * rows * cols..(p + 1) * rows * cols],
-                        rows,
-                        cols,
-                    );
-                }
-                out
-            }));
-        }
         Ok(map_storage!(self, |d| {
-            let mut out = super::alloc::with_capacity(op, n)?;
-            crate::kernels::layout::for_each_run(
-                layout.shape(),
-                [layout.strides()],
-                [layout.offset()],
-                |[o], len, [step]| match step {
-                    1 => out.extend_from_slice(&d[o..o + len]),
-                    _ => out.extend((0..len).map(|j| d[o + j * step])),
-                },
-            );
+            let mut out = super::alloc::with_capacity(op, layout.numel())?;
+            crate::kernels::layout::gather_into(d, layout, &mut out);
             out
         }))
     }
@@ -407,40 +374,6 @@ impl Storage {
             DType::I64 => Storage::I64(collect(op, n, indices.map(|i| d[i].to_i64()))?),
             DType::Bool => Storage::Bool(collect(op, n, indices.map(|i| d[i].to_bool()))?),
         }))
-    }
-}
-
-/// `out[i * cols + j] = src[base + i + j * col_step]` for a `rows x cols` block
-/// whose rows are packed in `src` (a transposed view), by 16x16 tiles gathered in
-/// a local buffer: each source and destination line is touched once per tile,
-/// whatever the strides (a power-of-two stride would otherwise map a whole tile
-/// column to one cache set).
-fn transpose_tiles<T: Copy>(
-    src: &[T],
-    base: usize,
-    col_step: usize,
-    out: &mut [T],
-    rows: usize,
-    cols: usize,
-) {
-    const TILE: usize = 16;
-    let Some(&fill) = src.get(base) else { return };
-    let mut buf = [[fill; TILE]; TILE];
-    for i0 in (0..rows).step_by(TILE) {
-        let ih = (rows - i0).min(TILE);
-        for j0 in (0..cols).step_by(TILE) {
-            let jw = (cols - j0).min(TILE);
-            for (jj, line) in buf.iter_mut().enumerate().take(jw) {
-                let from = base + i0 + (j0 + jj) * col_step;
-                line[..ih].copy_from_slice(&src[from..from + ih]);
-            }
-            for ii in 0..ih {
-                let row = &mut out[(i0 + ii) * cols + j0..(i0 + ii) * cols + j0 + jw];
-                for (jj, o) in row.iter_mut().enumerate() {
-                    *o = buf[jj][ii];
-                }
-            }
-        }
     }
 }
 

@@ -124,6 +124,13 @@ impl Tensor {
         }))
     }
 
+    /// A new tensor owning `storage` laid out as `layout`, which must cover
+    /// exactly its elements.
+    pub(crate) fn from_storage_as(storage: Storage, layout: Layout) -> Tensor {
+        debug_assert_eq!(layout.dense_range(), Some(0..storage.len()));
+        Tensor::from_parts(Arc::new(RwLock::new(Buffer::new(storage))), layout)
+    }
+
     /// A new contiguous tensor owning `storage`; `shape` must match its length.
     pub(crate) fn from_storage(storage: Storage, shape: &[usize]) -> Tensor {
         debug_assert_eq!(storage.len(), shape.iter().product::<usize>());
@@ -413,9 +420,13 @@ impl Tensor {
         f: impl FnOnce(&[T]) -> R,
     ) -> Result<R> {
         self.with_data(op, |data: &[T], layout| match layout.contiguous_range() {
-            Some(r) => f(&data[r]),
-            None => f(&layout.indices().map(|i| data[i]).collect::<Vec<_>>()),
-        })
+            Some(r) => Ok(f(&data[r])),
+            None => {
+                let mut packed = alloc::with_capacity(op, layout.numel())?;
+                crate::kernels::layout::gather_into(data, layout, &mut packed);
+                Ok(f(&packed))
+            }
+        })?
     }
 
     /// Mutates the elements of type `T` in place; the tensor must be
