@@ -106,10 +106,33 @@ impl Reduction {
         }
         if self.outputs() == 1 {
             // Everything of a transposed or permuted packed tensor: the order
-            // of the terms is free.
-            if let Some(r) = self.layout.dense_range() {
-                return vec![elementwise::sum(&data[r])];
-            }
+            // of the terms is free. A broadcast (stride-0) dim repeats the
+            // same terms: summed once and multiplied.
+            let (l, shape) = (&self.layout, self.layout.shape());
+            let repeated = |d: usize| l.strides()[d] == 0 && shape[d] > 1;
+            let once: Vec<usize> = (0..shape.len()).filter(|&d| !repeated(d)).collect();
+            let times: usize = (0..shape.len())
+                .filter(|&d| repeated(d))
+                .map(|d| shape[d])
+                .product();
+            let distinct = Layout::strided(
+                &once.iter().map(|&d| shape[d]).collect::<Vec<_>>(),
+                &once.iter().map(|&d| l.strides()[d]).collect::<Vec<_>>(),
+                l.offset(),
+            );
+            let sum = match distinct.dense_range() {
+                Some(r) => elementwise::sum(&data[r]),
+                None => {
+                    let mut packed = Vec::with_capacity(distinct.numel());
+                    crate::kernels::layout::gather_into(data, &distinct, &mut packed);
+                    elementwise::sum(&packed)
+                }
+            };
+            return vec![if times > 1 {
+                sum * T::of(times as f64)
+            } else {
+                sum
+            }];
         }
         if self.group == 0 {
             return vec![T::ZERO; self.outputs()];
