@@ -136,12 +136,14 @@ fn fill<T: Float>(
     out: Outputs<T>,
     f: impl Fn(T, T, T) -> (T, T, T),
 ) {
-    let Outputs {
-        losses,
-        mut dx,
-        mut dt,
-    } = out;
-    for i in 0..x.len() {
+    let Outputs { losses, dx, dt } = out;
+    // Every slice cut to one length first, so the loop has no bounds checks.
+    let n = x.len();
+    let (t, losses) = (&t[..n], &mut losses[..n]);
+    let (weight, pos_weight) = (weight.map(|w| &w[..n]), pos_weight.map(|p| &p[..n]));
+    let mut dx = dx.map(|d| &mut d[..n]);
+    let mut dt = dt.map(|d| &mut d[..n]);
+    for i in 0..n {
         let pw = pos_weight.map_or(T::ONE, |p| p[i]);
         let w = weight.map_or(T::ONE, |w| w[i]);
         let (l, gx, gt) = f(x[i], t[i], pw);
@@ -155,8 +157,21 @@ fn fill<T: Float>(
     }
 }
 
-/// Runs the loss `kind` over every element.
-fn run_kind<T: Float>(
+/// The dispatched loop, in a module of its own so that its `pub` functions
+/// stay as private as the types they take.
+mod dispatched {
+    use super::{run_kind_generic, Float, Kind, Outputs};
+    crate::kernels::simd::multiversion! {
+        /// Runs the loss `kind` over every element, compiled for the CPU
+        /// (baseline code ran Huber over 512x1024 floats in 13 ms against
+        /// PyTorch's 0.12).
+        pub fn run_kind / run_kind_at / run_kind_generic <T: [Float]> (kind: Kind, x: &[T], t: &[T], weight: Option<&[T]>, pos_weight: Option<&[T]>, out: Outputs<'_, T>) -> ()
+    }
+}
+use dispatched::run_kind;
+
+#[inline(always)]
+fn run_kind_generic<T: Float>(
     kind: Kind,
     x: &[T],
     t: &[T],
@@ -166,21 +181,75 @@ fn run_kind<T: Float>(
 ) {
     let (w, pw) = (weight, pos_weight);
     match kind {
-        Kind::L1 | Kind::SmoothL1 { beta: 0.0 } => fill(x, t, w, pw, out, |x, t, _| l1(x, t)),
+        Kind::L1 | Kind::SmoothL1 { beta: 0.0 } => fill(
+            x,
+            t,
+            w,
+            pw,
+            out,
+            #[inline(always)]
+            |x, t, _| l1(x, t),
+        ),
         Kind::SmoothL1 { beta } => {
             let beta = T::of(beta);
-            fill(x, t, w, pw, out, |x, t, _| smooth_l1(x, t, beta, T::ONE))
+            fill(
+                x,
+                t,
+                w,
+                pw,
+                out,
+                #[inline(always)]
+                |x, t, _| smooth_l1(x, t, beta, T::ONE),
+            )
         }
         Kind::Huber { delta } => {
             let delta = T::of(delta);
-            fill(x, t, w, pw, out, |x, t, _| smooth_l1(x, t, delta, delta))
+            fill(
+                x,
+                t,
+                w,
+                pw,
+                out,
+                #[inline(always)]
+                |x, t, _| smooth_l1(x, t, delta, delta),
+            )
         }
-        Kind::Bce => fill(x, t, w, pw, out, |x, t, _| bce(x, t)),
-        Kind::BceWithLogits => fill(x, t, w, pw, out, bce_with_logits),
-        Kind::KlDiv { log_target: true } => {
-            fill(x, t, w, pw, out, |x, t, _| kl_div_log_target(x, t))
-        }
-        Kind::KlDiv { log_target: false } => fill(x, t, w, pw, out, |x, t, _| kl_div_probs(x, t)),
+        Kind::Bce => fill(
+            x,
+            t,
+            w,
+            pw,
+            out,
+            #[inline(always)]
+            |x, t, _| bce(x, t),
+        ),
+        Kind::BceWithLogits => fill(
+            x,
+            t,
+            w,
+            pw,
+            out,
+            #[inline(always)]
+            |x, t, pw| bce_with_logits(x, t, pw),
+        ),
+        Kind::KlDiv { log_target: true } => fill(
+            x,
+            t,
+            w,
+            pw,
+            out,
+            #[inline(always)]
+            |x, t, _| kl_div_log_target(x, t),
+        ),
+        Kind::KlDiv { log_target: false } => fill(
+            x,
+            t,
+            w,
+            pw,
+            out,
+            #[inline(always)]
+            |x, t, _| kl_div_probs(x, t),
+        ),
     }
 }
 

@@ -72,7 +72,12 @@ impl Tensor {
             );
         }
         let n = self.numel();
-        let storage = self.with_storage(|s, l| s.convert("to", n, l.indices(), dtype))?;
+        // A packed tensor converts over a plain range, which vectorises; the
+        // odometer of `indices` kept `bool()` of 512x1024 floats at 1.1 ms.
+        let storage = self.with_storage(|s, l| match l.contiguous_range() {
+            Some(r) => s.convert("to", n, r, dtype),
+            None => s.convert("to", n, l.indices(), dtype),
+        })?;
         let out = Tensor::from_storage(storage, self.shape());
         let from = self.dtype();
         Ok(record(out, "ToCopyBackward", &[self], || ToBackward(from)))
