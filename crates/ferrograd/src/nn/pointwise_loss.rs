@@ -127,6 +127,11 @@ struct Outputs<'a, T> {
 }
 
 /// `f` over every element: monomorphised per loss, so the loop has no dispatch.
+/// In blocks, every block's loop unconditional (derivatives nobody needs go to
+/// scratch, a missing `pos_weight` reads ones, the weight is a second pass), so
+/// that it vectorises: with the options tested per element, and the branches of
+/// smooth L1 on the sign of random differences, Huber over 512x1024 floats took
+/// 4.7 ms against PyTorch's 0.12.
 #[inline(always)]
 fn fill<T: Float>(
     x: &[T],
@@ -136,23 +141,36 @@ fn fill<T: Float>(
     out: Outputs<T>,
     f: impl Fn(T, T, T) -> (T, T, T),
 ) {
-    let Outputs { losses, dx, dt } = out;
-    // Every slice cut to one length first, so the loop has no bounds checks.
-    let n = x.len();
-    let (t, losses) = (&t[..n], &mut losses[..n]);
-    let (weight, pos_weight) = (weight.map(|w| &w[..n]), pos_weight.map(|p| &p[..n]));
-    let mut dx = dx.map(|d| &mut d[..n]);
-    let mut dt = dt.map(|d| &mut d[..n]);
-    for i in 0..n {
-        let pw = pos_weight.map_or(T::ONE, |p| p[i]);
-        let w = weight.map_or(T::ONE, |w| w[i]);
-        let (l, gx, gt) = f(x[i], t[i], pw);
-        losses[i] = w * l;
-        if let Some(dx) = dx.as_deref_mut() {
-            dx[i] = w * gx;
+    const BLOCK: usize = 512;
+    let Outputs {
+        losses,
+        mut dx,
+        mut dt,
+    } = out;
+    let (mut gx_scratch, mut gt_scratch) = ([T::ZERO; BLOCK], [T::ZERO; BLOCK]);
+    let ones = [T::ONE; BLOCK];
+    for start in (0..x.len()).step_by(BLOCK) {
+        let r = start..(start + BLOCK).min(x.len());
+        let m = r.len();
+        let gx = match dx.as_deref_mut() {
+            Some(d) => &mut d[r.clone()],
+            None => &mut gx_scratch[..m],
+        };
+        let gt = match dt.as_deref_mut() {
+            Some(d) => &mut d[r.clone()],
+            None => &mut gt_scratch[..m],
+        };
+        let pw = pos_weight.map_or(&ones[..m], |p| &p[r.clone()]);
+        let (xs, ts, ls) = (&x[r.clone()], &t[r.clone()], &mut losses[r.clone()]);
+        for i in 0..m {
+            (ls[i], gx[i], gt[i]) = f(xs[i], ts[i], pw[i]);
         }
-        if let Some(dt) = dt.as_deref_mut() {
-            dt[i] = w * gt;
+        if let Some(w) = weight.map(|w| &w[r]) {
+            for i in 0..m {
+                ls[i] = ls[i] * w[i];
+                gx[i] = gx[i] * w[i];
+                gt[i] = gt[i] * w[i];
+            }
         }
     }
 }
