@@ -1,6 +1,6 @@
-"""The NumPy side of bench/ops.mjs: times the same work and prints JSON medians.
+"""The NumPy side of bench/numpy-ops.mjs: times the same work and prints JSON medians.
 
-Run by ops.mjs with OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set for the thread count.
+Run by numpy-ops.mjs with OPENBLAS_NUM_THREADS / OMP_NUM_THREADS set for the thread count.
 """
 import json
 import sys
