@@ -147,3 +147,24 @@ describe('softmax and logSoftmax along every dim', () => {
     }
   })
 })
+
+describe('where and maskedFill on every pairing of layouts', () => {
+  test('give what they give on packed copies', () => {
+    fg.manualSeed(9)
+    const [a, b] = [fg.randn([6, 5]), fg.randn([6, 5])]
+    const cond = fg.randn([6, 5]).gt(0)
+    const triples: [T, T, T][] = [
+      [cond, a, b],
+      [cond.t().contiguous().t(), a.t().contiguous().t(), b],
+      [cond.narrow(0, 0, 1), a, b.narrow(1, 2, 1)],
+      [cond.t(), a.t(), fg.tensor(0.25)],
+      [fg.tensor(true), a.narrow(0, 1, 4), b.narrow(0, 0, 4)],
+      [cond.narrow(1, 0, 0), a.narrow(1, 0, 0), b.narrow(1, 0, 0)],
+    ]
+    for (const [c, x, y] of triples) {
+      expectSame(fg.where(c, x, y), fg.where(c.contiguous(), x.contiguous(), y.contiguous()))
+      const base = x.shape.length === 2 ? x : a
+      expectSame(base.maskedFill(c.expand(...base.shape), -7), base.contiguous().maskedFill(c.expand(...base.shape).contiguous(), -7))
+    }
+  })
+})

@@ -2,6 +2,7 @@
 //! backward.
 
 use crate::autograd::{record, Backward};
+use crate::kernels::layout::for_each_run;
 use crate::tensor::shape::{broadcast_shapes, checked_numel, fmt_shape};
 use crate::tensor::{alloc, DType, Element, Layout, Storage, Tensor};
 use crate::{bail, Result};
@@ -25,12 +26,29 @@ fn choose<T: Element>(
 ) -> Result<Storage> {
     let out = a.with_data("where", |da: &[T], _| {
         b.with_data("where", |db: &[T], _| {
-            let picks = lc.indices().zip(la.indices()).zip(lb.indices());
-            alloc::collect(
-                "where",
-                n,
-                picks.map(|((k, i), j)| if c[k] { da[i] } else { db[j] }),
-            )
+            // Run by run along the innermost merged dim, not an odometer per
+            // element (`where` over 512x1024 took 16 ms so).
+            let mut out = alloc::with_capacity("where", n)?;
+            for_each_run(
+                lc.shape(),
+                [lc.strides(), la.strides(), lb.strides()],
+                [lc.offset(), la.offset(), lb.offset()],
+                |[oc, oa, ob], len, steps| match steps {
+                    [1, 1, 1] => {
+                        let picks = c[oc..oc + len].iter().zip(&da[oa..oa + len]);
+                        let picks = picks.zip(&db[ob..ob + len]);
+                        out.extend(picks.map(|((&k, &x), &y)| if k { x } else { y }));
+                    }
+                    [sc, sa, sb] => out.extend((0..len).map(|j| {
+                        if c[oc + j * sc] {
+                            da[oa + j * sa]
+                        } else {
+                            db[ob + j * sb]
+                        }
+                    })),
+                },
+            );
+            Ok::<_, crate::Error>(out)
         })
     })???;
     Ok(T::storage(out))
