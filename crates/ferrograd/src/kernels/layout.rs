@@ -248,6 +248,24 @@ pub fn for_each_run<const K: usize>(
     }
 }
 
+/// The elements of `layout` over `data` in row-major order: borrowed when the
+/// layout is packed, gathered by [`gather_into`] into a fallibly allocated
+/// buffer otherwise (`ERR_ALLOC` naming `op`).
+pub fn packed<'a, T: Copy + 'static>(
+    op: &str,
+    data: &'a [T],
+    layout: &Layout,
+) -> Result<std::borrow::Cow<'a, [T]>> {
+    Ok(match layout.contiguous_range() {
+        Some(r) => std::borrow::Cow::Borrowed(&data[r]),
+        None => {
+            let mut out = super::alloc::with_capacity(op, layout.numel())?;
+            gather_into(data, layout, &mut out);
+            std::borrow::Cow::Owned(out)
+        }
+    })
+}
+
 /// Appends the elements of `layout` over `data` to `out` in row-major order,
 /// run by run along the innermost merged dimension: packed runs at memcpy
 /// speed, a transpose of the last two dims by cache-sized tiles, others by a

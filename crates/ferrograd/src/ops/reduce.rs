@@ -3,6 +3,7 @@
 
 use crate::autograd::{record, Backward};
 use crate::kernels::elementwise;
+use crate::kernels::layout::packed;
 use crate::tensor::dtype::{with_elements, Element};
 use crate::tensor::shape::{fmt_shape, normalize_dims};
 use crate::tensor::{alloc, float_dispatch, DType, Float, Layout, Storage, Tensor};
@@ -18,9 +19,6 @@ struct Reduction {
     group: usize,
     /// Output shape with the reduced dims kept as size 1.
     keep_shape: Vec<usize>,
-    /// The packed elements as `rows x outputs` when the input is packed and only
-    /// leading dims are reduced (a bias gradient summed over the batch).
-    leading: Option<std::ops::Range<usize>>,
     /// The packed elements as `outer x reduced x inner` in memory order (see
     /// [`packed_block`]): `(outer, inner, range)`.
     block: Option<(usize, usize, std::ops::Range<usize>)>,
@@ -51,13 +49,8 @@ impl Reduction {
         } else {
             kept.iter().map(|&d| shape[d]).collect()
         };
-        let leading = x
-            .layout()
-            .contiguous_range()
-            .filter(|_| reduced.iter().enumerate().all(|(i, &d)| i == d));
         let block = packed_block(x.layout(), &reduced);
         Ok(Reduction {
-            leading,
             block,
             layout: x.layout().clone(),
             permuted: x.layout().permute(&perm),
@@ -74,36 +67,24 @@ impl Reduction {
 
     /// Each group of elements, packed in order (borrowed when the permuted
     /// layout is packed already, gathered run by run otherwise), to `each`.
-    fn groups<T: Copy, A>(&self, data: &[T], each: impl Fn(&[T]) -> A) -> Vec<A> {
+    fn groups<T: Copy + 'static, A>(&self, data: &[T], each: impl Fn(&[T]) -> A) -> Vec<A> {
         if self.group == 0 {
             return (0..self.outputs()).map(|_| each(&[])).collect();
         }
-        let run = |packed: &[T]| packed.chunks_exact(self.group).map(&each).collect();
-        match self.permuted.contiguous_range() {
-            Some(r) => run(&data[r]),
-            None => {
-                let mut packed = Vec::with_capacity(self.permuted.numel());
-                crate::kernels::layout::gather_into(data, &self.permuted, &mut packed);
-                run(&packed)
-            }
-        }
+        packed("sum", data, &self.permuted)
+            .expect("reduction: could not allocate its gather buffer")
+            .chunks_exact(self.group)
+            .map(each)
+            .collect()
     }
 
     /// Folds each group of elements with `fold`, starting from `init`.
-    fn fold<T: Copy, A: Copy>(&self, data: &[T], init: A, fold: impl Fn(A, T) -> A) -> Vec<A> {
+    fn fold<T: Copy + 'static, A: Copy>(&self, data: &[T], init: A, fold: impl Fn(A, T) -> A) -> Vec<A> {
         self.groups(data, |g| g.iter().fold(init, |a, &v| fold(a, v)))
     }
 
     /// Sum of each group of float elements.
     fn sum_float<T: Float>(&self, data: &[T]) -> Vec<T> {
-        // Leading dims reduced over packed data: column sums, unless there is one
-        // column (a reduction over everything), which is one vectorised sum.
-        if let Some(r) = self.leading.clone().filter(|_| self.group > 1) {
-            return match self.outputs() {
-                1 => vec![elementwise::sum(&data[r])],
-                cols => column_sums(&data[r], cols),
-            };
-        }
         if self.outputs() == 1 {
             // Everything of a transposed or permuted packed tensor: the order
             // of the terms is free. A broadcast (stride-0) dim repeats the
@@ -122,11 +103,10 @@ impl Reduction {
             );
             let sum = match distinct.dense_range() {
                 Some(r) => elementwise::sum(&data[r]),
-                None => {
-                    let mut packed = Vec::with_capacity(distinct.numel());
-                    crate::kernels::layout::gather_into(data, &distinct, &mut packed);
-                    elementwise::sum(&packed)
-                }
+                None => elementwise::sum(
+                    &packed("sum", data, &distinct)
+                        .expect("sum: could not allocate its gather buffer"),
+                ),
             };
             return vec![if times > 1 {
                 sum * T::of(times as f64)
@@ -149,9 +129,11 @@ impl Reduction {
                 .flat_map(|part| column_sums(part, inner))
                 .collect();
         }
-        let mut packed = Vec::with_capacity(self.permuted.numel());
-        crate::kernels::layout::gather_into(data, &self.permuted, &mut packed);
-        elementwise::row_sums(&packed, self.group)
+        elementwise::row_sums(
+            &packed("sum", data, &self.permuted)
+                .expect("sum: could not allocate its gather buffer"),
+            self.group,
+        )
     }
 }
 

@@ -419,13 +419,8 @@ impl Tensor {
         op: &str,
         f: impl FnOnce(&[T]) -> R,
     ) -> Result<R> {
-        self.with_data(op, |data: &[T], layout| match layout.contiguous_range() {
-            Some(r) => Ok(f(&data[r])),
-            None => {
-                let mut packed = alloc::with_capacity(op, layout.numel())?;
-                crate::kernels::layout::gather_into(data, layout, &mut packed);
-                Ok(f(&packed))
-            }
+        self.with_data(op, |data: &[T], layout| {
+            Ok(f(&crate::kernels::layout::packed(op, data, layout)?))
         })?
     }
 
