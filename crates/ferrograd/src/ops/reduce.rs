@@ -79,7 +79,12 @@ impl Reduction {
     }
 
     /// Folds each group of elements with `fold`, starting from `init`.
-    fn fold<T: Copy + 'static, A: Copy>(&self, data: &[T], init: A, fold: impl Fn(A, T) -> A) -> Vec<A> {
+    fn fold<T: Copy + 'static, A: Copy>(
+        &self,
+        data: &[T],
+        init: A,
+        fold: impl Fn(A, T) -> A,
+    ) -> Vec<A> {
         self.groups(data, |g| g.iter().fold(init, |a, &v| fold(a, v)))
     }
 
